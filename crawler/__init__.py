@@ -1,0 +1,3 @@
+"""News monitoring crawler: spiders -> parsers -> pipelines -> storage."""
+
+__version__ = "0.1.0"

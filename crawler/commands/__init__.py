@@ -1,0 +1,1 @@
+"""Subcommands of the ``crawler`` CLI, one module each (see crawler/cli.py)."""

@@ -1,0 +1,49 @@
+"""Text helpers shared by parsers and pipelines: whitespace, Unicode, hashing, decoding."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from w3lib.encoding import html_to_unicode
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(text: str | None) -> str | None:
+    """NFC-normalize and collapse runs of spaces; ``None`` for empty text."""
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def clean_paragraphs(paragraphs: list[str]) -> str | None:
+    """Join non-empty cleaned paragraphs with one blank line between them."""
+    kept = [p for p in (clean_text(p) for p in paragraphs) if p]
+    return "\n\n".join(kept) or None
+
+
+def normalize_body(text: str | None) -> str | None:
+    """Clean each paragraph of a body while keeping paragraph breaks."""
+    if text is None:
+        return None
+    return clean_paragraphs(_BLANK_LINES.sub("\n\n", text).split("\n\n"))
+
+
+def content_hash(body_text: str | None) -> str | None:
+    """SHA-256 fingerprint of the normalized body words (a retitled copy is still a copy)."""
+    body = normalize_body(body_text)
+    if not body:
+        return None
+    words = re.findall(r"\w+", body.casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Decode page bytes using the HTTP header, BOM, or ``<meta charset>``, as browsers do."""
+    _, text = html_to_unicode(content_type, body)
+    return text

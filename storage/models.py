@@ -1,0 +1,198 @@
+"""The SQL schema as typed SQLAlchemy 2.0 models.
+
+The schema is a public interface (see docs/schema.md) and changes only by an
+Alembic migration under ``storage/migrations/``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Site(Base):
+    """A monitored site, keyed by the same snake_case key as its spider and parser."""
+
+    __tablename__ = "sites"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime]
+
+
+class Article(Base):
+    """The current state of one article, one row per canonical URL."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(ForeignKey("sites.key"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    canonical_url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200), index=True)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    disclaimer: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_raw: Mapped[str | None] = mapped_column(String(200))
+    modified_at: Mapped[datetime | None]
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    image_caption: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    last_changed_at: Mapped[datetime]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    tags: Mapped[list[ArticleTag]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleTag.position"
+    )
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
+    )
+
+
+class ArticleTag(Base):
+    """One tag of an article, in page order."""
+
+    __tablename__ = "article_tags"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    article: Mapped[Article] = relationship(back_populates="tags")
+
+    __table_args__ = (Index("ix_article_tags_tag", "tag"),)
+
+
+class ArticleVersion(Base):
+    """A snapshot of an article's content each time it changed (version 1 is the first seen)."""
+
+    __tablename__ = "article_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    captured_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    article: Mapped[Article] = relationship(back_populates="versions")
+
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+
+class CrawlRun(Base):
+    """One crawl of one site, manual or scheduled, with its counts."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(String(64), index=True)
+    spider: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(16), default="manual")
+    """``manual`` or ``schedule``."""
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    """``running``, ``ok``, ``failed``, ``timed_out`` or ``interrupted``."""
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    finish_reason: Mapped[str | None] = mapped_column(String(200))
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    bytes_fetched: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_updated: Mapped[int] = mapped_column(default=0)
+    articles_unchanged: Mapped[int] = mapped_column(default=0)
+    articles_duplicate: Mapped[int] = mapped_column(default=0)
+    articles_dropped: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    errors_by_kind: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_coverage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Share of new or updated articles with each key field filled, e.g. ``{"body_text": 1.0}``."""
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CrawlEvent(Base):
+    """A page-level outcome worth keeping: a drop, an HTTP error, a redirect, a duplicate."""
+
+    __tablename__ = "crawl_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    """``dropped``, ``duplicate``, ``http_error``, ``network_error``, ``redirect`` or ``parse_error``."""
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class HealthCheck(Base):
+    """The result of one health check after one run."""
+
+    __tablename__ = "health_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    site: Mapped[str] = mapped_column(String(64), index=True)
+    check: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(8))
+    """``ok`` or ``fail``."""
+    detail: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime]
