@@ -1,0 +1,137 @@
+"""Item pipelines, in the order of ITEM_PIPELINES: validate -> normalize -> dedupe -> store.
+
+Each is an ordinary Scrapy item pipeline over ArticleRecord items.  A page that is
+not an article is dropped with ``DropItem`` (URL and reason logged, counted and
+kept in ``crawl_events`` by the run recorder); duplicates raise ``DuplicateItem``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.extensions import CrawlRunRecorder
+from crawler.items import ArticleRecord
+from crawler.parsers.text import clean_text, content_hash, normalize_body
+from crawler.urls import canonical_url
+from storage.db import session_scope
+from storage.repository import ArticleRepository
+
+logger = logging.getLogger(__name__)
+
+# Fields whose share of filled values per run feeds the coverage health check.
+COVERAGE_FIELDS: tuple[str, ...] = ("title", "body_text", "published_at", "summary", "authors")
+
+
+class DuplicateItem(DropItem):
+    """An article already seen in this run or already stored under another URL."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A timezone-aware UTC datetime; a naive one is taken to be UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _CrawlerPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _CrawlerPipeline:
+        return cls(crawler)
+
+
+class ValidatePipeline(_CrawlerPipeline):
+    """Drop pages that are not articles: no title or no body. Also counts field coverage."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.min_title = crawler.settings.getint("VALIDATE_MIN_TITLE_CHARS")
+        self.min_body = crawler.settings.getint("VALIDATE_MIN_BODY_CHARS")
+
+    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+        """Return the item, or raise DropItem naming what is missing."""
+        # Coverage counts every parsed page, so a parser that breaks after a redesign shows.
+        self.stats.inc_value("coverage/pages")
+        for name in COVERAGE_FIELDS:
+            if getattr(item, name):
+                self.stats.inc_value(f"coverage/{name}")
+        title = clean_text(item.title) or ""
+        body = normalize_body(item.body_text) or ""
+        if len(title) < self.min_title:
+            raise DropItem(f"no title: {item.url}")
+        if len(body) < self.min_body:
+            raise DropItem(f"no body ({len(body)} chars < {self.min_body}): {item.url}")
+        return item
+
+
+class NormalizePipeline(_CrawlerPipeline):
+    """Whitespace and Unicode NFC, dates in UTC, the canonical URL, the content fingerprint."""
+
+    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+        """Normalize the item in place and return it."""
+        for name in ("title", "summary", "source", "disclaimer", "category", "image_caption", "language"):
+            setattr(item, name, clean_text(getattr(item, name)))
+        item.body_text = normalize_body(item.body_text)
+        item.tags = [t for t in (clean_text(t) for t in item.tags) if t]
+        item.authors = [a for a in (clean_text(a) for a in item.authors) if a]
+        item.published_at = as_utc(item.published_at)
+        item.modified_at = as_utc(item.modified_at)
+        item.canonical_url = canonical_url(item.canonical_url or item.url)
+        item.content_hash = content_hash(item.body_text)
+        return item
+
+
+class DedupePipeline(_CrawlerPipeline):
+    """Drop an article already seen in this run, by canonical URL or by body fingerprint.
+
+    Articles already in the store are deduplicated by StorePipeline against the database.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.seen_urls: set[str] = set()
+        self.seen_hashes: dict[str, str] = {}
+
+    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+        """Return the item, or raise DuplicateItem."""
+        url = item.canonical_url or item.url
+        if url in self.seen_urls:
+            raise DuplicateItem(f"duplicate: {item.url} is {url}, already seen in this run")
+        if item.content_hash in self.seen_hashes:
+            twin = self.seen_hashes[item.content_hash]
+            raise DuplicateItem(f"duplicate: {item.url} has the same body as {twin}")
+        self.seen_urls.add(url)
+        if item.content_hash:
+            self.seen_hashes[item.content_hash] = url
+        return item
+
+
+class StorePipeline(_CrawlerPipeline):
+    """Upsert each article by canonical URL, one transaction per article."""
+
+    def open_spider(self) -> None:
+        """Use the run recorder's engine and run id."""
+        recorder = self.crawler.get_extension(CrawlRunRecorder)
+        if recorder is None:
+            raise RuntimeError("StorePipeline needs crawler.extensions.CrawlRunRecorder in EXTENSIONS")
+        self.recorder = recorder
+
+    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+        """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin."""
+        now = datetime.now(UTC)
+        with session_scope(self.recorder.engine) as session:
+            result = ArticleRepository(session).upsert(item, self.recorder.run_id, now)
+        if result.outcome == "duplicate":
+            raise DuplicateItem(f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
+        self.stats.inc_value(f"articles/{result.outcome}")
+        return item

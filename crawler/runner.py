@@ -1,0 +1,175 @@
+"""Run one crawl in this process with a live progress line, and read back its crawl_runs row.
+
+Twisted's reactor cannot restart, so one process runs one crawl: the CLI calls
+``run_crawl`` once; the scheduler starts ``crawler crawl`` in a child process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from spiders.base import is_loopback
+
+
+class CrawlSetupError(Exception):
+    """The crawl could not start: unknown spider, bad argument. The message says what to do."""
+
+
+@dataclass
+class CrawlOutcome:
+    """What a finished crawl reports: its run row's figures."""
+
+    run_id: int | None
+    status: str
+    finish_reason: str | None
+    pages_fetched: int = 0
+    articles: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    errors_by_kind: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def project_settings(db_url: str | None, overrides: dict[str, str]) -> Any:
+    """The project's settings with ``--db`` and ``-s`` overrides applied."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if db_url:
+        settings.set("DATABASE_URL", db_url, priority="cmdline")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    spider_name: str,
+    db_url: str | None = None,
+    spider_args: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+    console: Console | None = None,
+) -> CrawlOutcome:
+    """Crawl with ``spider_name`` in this process, showing progress on stderr; return the run's figures."""
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import task
+
+    from crawler.extensions import CrawlRunRecorder
+
+    spider_args = dict(spider_args or {})
+    overrides = dict(overrides or {})
+    console = console or Console(stderr=True)
+    base_url = spider_args.get("base_url", "")
+    if base_url and is_loopback(base_url) and "AUTOTHROTTLE_ENABLED" not in overrides:
+        overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
+    settings = project_settings(db_url, overrides)
+    process = CrawlerProcess(settings)
+    try:
+        crawler = process.create_crawler(spider_name)
+    except KeyError:
+        known = ", ".join(sorted(process.spider_loader.list()))
+        raise CrawlSetupError(f"unknown spider {spider_name!r}; known spiders: {known} (see `scrapy list`)") from None
+
+    failures: list[BaseException] = []
+    started = time.monotonic()
+
+    def show_progress() -> None:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        line = (
+            f"[{time.monotonic() - started:5.0f}s] pages {stats.get('response_received_count', 0)}"
+            f" | new {stats.get('articles/new', 0)} updated {stats.get('articles/updated', 0)}"
+            f" unchanged {stats.get('articles/unchanged', 0)} duplicate {stats.get('articles/duplicate', 0)}"
+            f" dropped {stats.get('articles/dropped', 0)}"
+            f" | queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
+        )
+        if console.is_terminal:
+            console.print(line, end="\r", highlight=False, soft_wrap=True)
+        else:
+            console.print(line, highlight=False, soft_wrap=True)
+
+    progress = task.LoopingCall(show_progress)
+    deferred = process.crawl(crawler, **spider_args)
+    deferred.addErrback(lambda failure: failures.append(failure.value))
+    progress.start(0.5 if console.is_terminal else 5.0, now=False)
+    process.start()
+    if progress.running:
+        progress.stop()
+    if console.is_terminal:
+        console.print(" " * 100, end="\r")
+    if failures:
+        error = failures[0]
+        raise CrawlSetupError(f"the crawl could not run: {error}") from error
+
+    recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
+    run_id = recorder.run_id if recorder else None
+    return read_outcome(settings.get("DATABASE_URL"), run_id, time.monotonic() - started)
+
+
+def read_outcome(db_url: str, run_id: int | None, seconds: float) -> CrawlOutcome:
+    """The figures of run ``run_id`` from its crawl_runs row."""
+    from storage.db import make_engine, session_scope
+    from storage.repository import CrawlRunRepository
+
+    if run_id is None:
+        return CrawlOutcome(run_id=None, status="failed", finish_reason="no run recorded", seconds=seconds)
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        run = CrawlRunRepository(session).get(run_id)
+        assert run is not None
+        outcome = CrawlOutcome(
+            run_id=run.id,
+            status=run.status,
+            finish_reason=run.finish_reason,
+            pages_fetched=run.pages_fetched,
+            articles={
+                "new": run.articles_new,
+                "updated": run.articles_updated,
+                "unchanged": run.articles_unchanged,
+                "duplicate": run.articles_duplicate,
+                "dropped": run.articles_dropped,
+            },
+            errors=run.errors,
+            errors_by_kind=dict(run.errors_by_kind or {}),
+            seconds=seconds,
+        )
+    engine.dispose()
+    return outcome
+
+
+def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None:
+    """The end-of-crawl summary table."""
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(title=f"Crawl run {outcome.run_id}: {outcome.status} ({outcome.finish_reason})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("pages fetched", str(outcome.pages_fetched))
+    for name, value in outcome.articles.items():
+        table.add_row(f"articles {name}", str(value))
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(outcome.errors_by_kind.items())) or "none"
+    table.add_row("errors", f"{outcome.errors} ({errors})")
+    table.add_row("seconds", f"{outcome.seconds:.1f}")
+    console.print(table)
+
+
+def exit_code(outcome: CrawlOutcome) -> int:
+    """0 for a completed run, 1 for a failed or timed-out one, 130 for an interrupted one."""
+    return {"ok": 0, "interrupted": 130}.get(outcome.status, 1)
+
+
+def parse_pairs(pairs: list[str] | None, flag: str) -> dict[str, str]:
+    """``["k=v", ...]`` to a dict; a clear error for an item without ``=``."""
+    result: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            print(f"crawler: {flag} {pair!r} is not KEY=VALUE, e.g. {flag} since=2024-01-01", file=sys.stderr)
+            raise SystemExit(2)
+        result[key.strip()] = value
+    return result

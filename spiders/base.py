@@ -1,0 +1,150 @@
+"""NewsSpider: what every site spider shares. Spiders navigate; parsers read articles."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.parsers import parse_article
+from crawler.parsers.text import decode_html
+from crawler.signals import page_outcome
+from crawler.sites import get_site
+
+logger = logging.getLogger(__name__)
+
+
+class SpiderArgumentError(ValueError):
+    """A ``-a key=value`` spider argument that cannot be used."""
+
+
+def parse_since(value: str | None) -> date | None:
+    """``YYYY-MM-DD`` to a date; a clear error otherwise."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SpiderArgumentError(f"-a since={value!r} is not a date: use YYYY-MM-DD, e.g. 2024-01-31") from None
+
+
+def parse_positive_int(name: str, value: str | int | None) -> int | None:
+    """A positive integer argument, or ``None`` when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise SpiderArgumentError(f"-a {name}={value!r} is not a whole number: e.g. -a {name}=10") from None
+    if number < 1:
+        raise SpiderArgumentError(f"-a {name}={value!r} must be 1 or more")
+    return number
+
+
+def is_loopback(url: str) -> bool:
+    """True for a URL on this machine (the replica), where politeness delays are pointless."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class NewsSpider(scrapy.Spider):
+    """Base of the site spiders.
+
+    Arguments (``-a key=value``): ``base_url`` (default: the site's live URL),
+    ``since`` (``YYYY-MM-DD``: stop paging past older articles), ``max_pages``
+    (at most this many listing pages in the run).
+    """
+
+    site_key: str = ""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        since: str | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        profile = get_site(self.site_key or self.name)
+        self.base_url = (base_url or profile.base_url).rstrip("/")
+        if urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise SpiderArgumentError(
+                f"-a base_url={base_url!r} is not an http(s) URL: e.g. -a base_url=http://127.0.0.1:8000"
+            )
+        self.since = parse_since(since)
+        self.max_pages = parse_positive_int("max_pages", max_pages)
+        self.listing_pages = 0
+        self.run_args = {
+            k: str(v) for k, v in {"base_url": self.base_url, "since": since, "max_pages": max_pages}.items() if v
+        }
+        host = urlsplit(self.base_url).hostname or ""
+        self.allowed_domains = [host]
+
+    # --- outcomes -----------------------------------------------------------
+    def report(self, url: str, kind: str, reason: str) -> None:
+        """Log, count and keep a page-level outcome (the run recorder stores it)."""
+        log = logger.info if kind == "redirect" else logger.warning
+        log("%s: %s (%s)", kind, url, reason)
+        self.crawler.signals.send_catch_log(signal=page_outcome, url=url, kind=kind, reason=reason)
+
+    def on_error(self, failure: Failure) -> None:
+        """Errback: a request that got no usable response after retries."""
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            self.report(request.url, "http_error", f"HTTP {response.status}")
+        else:
+            self.report(request.url, "network_error", f"{failure.type.__name__}: {failure.getErrorMessage()}")
+
+    def check_response(self, response: Response) -> bool:
+        """Report a redirect or HTTP error; True when the response can be used."""
+        for source in response.meta.get("redirect_urls", []):
+            self.report(source, "redirect", f"redirected to {response.url}")
+        if response.status >= 400:
+            self.report(response.url, "http_error", f"HTTP {response.status}")
+            return False
+        return True
+
+    def allow_listing_page(self) -> bool:
+        """Count one more listing page; False once ``max_pages`` is reached."""
+        if self.max_pages is not None and self.listing_pages >= self.max_pages:
+            return False
+        self.listing_pages += 1
+        return True
+
+    def too_old(self, published: datetime | date | None) -> bool:
+        """True when ``since`` is set and the date is before it."""
+        if self.since is None or published is None:
+            return False
+        if isinstance(published, datetime):
+            published = published.astimezone(UTC).date()
+        return published < self.since
+
+    # --- articles -------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        """Hand the page to the site's parser; the pipelines validate and store the record."""
+        if not self.check_response(response):
+            return
+        html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        try:
+            record = parse_article(html, response.url, site=self.site_key or self.name)
+        except Exception as exc:  # a parser bug on one page must not end the crawl
+            logger.exception("parser failed on %s", response.url)
+            self.report(response.url, "parse_error", f"{type(exc).__name__}: {exc}")
+            return
+        record.site = self.site_key or self.name
+        record.http_status = response.status
+        record.fetched_at = datetime.now(UTC)
+        yield record

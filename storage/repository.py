@@ -1,0 +1,189 @@
+"""Reads and writes of the store, through the ORM. Repositories never commit: the caller does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crawler.items import ArticleRecord
+from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, CrawlRun, Site
+
+UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
+
+# Columns copied from a record into `articles` on insert and on change.
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "url",
+    "title",
+    "summary",
+    "source",
+    "body_text",
+    "body_html",
+    "disclaimer",
+    "category",
+    "authors",
+    "language",
+    "published_at",
+    "published_raw",
+    "modified_at",
+    "image_url",
+    "image_caption",
+    "content_hash",
+    "provenance",
+)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What storing one record did."""
+
+    outcome: UpsertOutcome
+    article_id: int
+    duplicate_of: str | None = None
+
+
+def _insert_for(session: Session):  # noqa: ANN202 - dialect-specific Insert constructs
+    """The backend's native INSERT that supports ON CONFLICT."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"upserts are implemented for SQLite and PostgreSQL, not {name}")
+
+
+class SiteRepository:
+    """The `sites` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ensure(self, key: str, name: str, base_url: str, now: datetime) -> None:
+        """Insert the site if it is not there (concurrent crawls may race: ON CONFLICT DO NOTHING)."""
+        insert = _insert_for(self.session)
+        stmt = insert(Site).values(key=key, name=name, base_url=base_url, created_at=now)
+        self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+
+
+class ArticleRepository:
+    """The `articles`, `article_tags` and `article_versions` tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_canonical_url(self, canonical_url: str) -> Article | None:
+        """The article stored under this canonical URL."""
+        return self.session.scalar(select(Article).where(Article.canonical_url == canonical_url))
+
+    def by_content_hash(self, content_hash: str, site: str | None = None) -> Article | None:
+        """An article with exactly this body fingerprint, if any."""
+        stmt = select(Article).where(Article.content_hash == content_hash)
+        if site:
+            stmt = stmt.where(Article.site == site)
+        return self.session.scalars(stmt.order_by(Article.id).limit(1)).first()
+
+    def upsert(self, record: ArticleRecord, run_id: int | None, now: datetime) -> UpsertResult:
+        """Store ``record`` by canonical URL: insert, record a new version on change, or touch.
+
+        A record whose body is already stored under another canonical URL is a
+        duplicate and is not written.  The insert uses the backend's native
+        ``ON CONFLICT DO NOTHING`` so two crawls writing at once never make two rows.
+        """
+        canonical = record.canonical_url or record.url
+        existing = self.by_canonical_url(canonical)
+        if existing is None:
+            twin = self.by_content_hash(record.content_hash or "", record.site)
+            if twin is not None:
+                return UpsertResult("duplicate", twin.id, duplicate_of=twin.canonical_url)
+            values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
+            values.update(
+                site=record.site,
+                canonical_url=canonical,
+                version=1,
+                first_seen_at=now,
+                last_seen_at=now,
+                last_changed_at=now,
+                first_run_id=run_id,
+            )
+            insert = _insert_for(self.session)
+            stmt = (
+                insert(Article)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["canonical_url"])
+                .returning(Article.id)
+            )
+            article_id = self.session.scalar(stmt)
+            if article_id is not None:
+                self._replace_tags(article_id, record.tags)
+                self._add_version(article_id, 1, record, run_id, now)
+                return UpsertResult("new", article_id)
+            # Another writer inserted it between our read and our insert.
+            existing = self.by_canonical_url(canonical)
+            assert existing is not None
+        if existing.content_hash == record.content_hash:
+            self.session.execute(update(Article).where(Article.id == existing.id).values(last_seen_at=now))
+            return UpsertResult("unchanged", existing.id)
+        version = existing.version + 1
+        values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
+        values.update(version=version, last_seen_at=now, last_changed_at=now)
+        self.session.execute(update(Article).where(Article.id == existing.id).values(**values))
+        self._replace_tags(existing.id, record.tags)
+        self._add_version(existing.id, version, record, run_id, now)
+        return UpsertResult("updated", existing.id)
+
+    def _replace_tags(self, article_id: int, tags: list[str]) -> None:
+        self.session.query(ArticleTag).filter(ArticleTag.article_id == article_id).delete()
+        seen: set[str] = set()
+        for position, tag in enumerate(tags):
+            if tag not in seen:
+                seen.add(tag)
+                self.session.add(ArticleTag(article_id=article_id, tag=tag, position=position))
+        self.session.flush()
+
+    def _add_version(
+        self, article_id: int, version: int, record: ArticleRecord, run_id: int | None, now: datetime
+    ) -> None:
+        self.session.add(
+            ArticleVersion(
+                article_id=article_id,
+                version=version,
+                title=record.title or "",
+                summary=record.summary,
+                body_text=record.body_text or "",
+                content_hash=record.content_hash or "",
+                captured_at=now,
+                run_id=run_id,
+            )
+        )
+        self.session.flush()
+
+
+class CrawlRunRepository:
+    """The `crawl_runs` and `crawl_events` tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def start(self, site: str, spider: str, trigger: str, now: datetime, args: dict[str, str]) -> CrawlRun:
+        """A new run in status ``running``."""
+        run = CrawlRun(site=site, spider=spider, trigger=trigger, status="running", started_at=now, args=args)
+        self.session.add(run)
+        self.session.flush()
+        return run
+
+    def get(self, run_id: int) -> CrawlRun | None:
+        """One run by id."""
+        return self.session.get(CrawlRun, run_id)
+
+    def add_event(self, run_id: int, url: str, kind: str, reason: str, now: datetime) -> None:
+        """Keep one page-level outcome (drop, HTTP error, redirect, duplicate)."""
+        self.session.add(CrawlEvent(run_id=run_id, url=url, kind=kind, reason=reason, at=now))
+
+    def events(self, run_id: int) -> list[CrawlEvent]:
+        """The outcomes of one run, oldest first."""
+        stmt = select(CrawlEvent).where(CrawlEvent.run_id == run_id).order_by(CrawlEvent.id)
+        return list(self.session.scalars(stmt))

@@ -1,0 +1,61 @@
+"""ArticleRepository.upsert on SQLite and PostgreSQL: new, unchanged, updated, duplicate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from crawler.items import ArticleRecord
+from crawler.parsers.text import content_hash
+from storage.db import ensure_schema, make_engine, session_scope
+from storage.models import Article, ArticleTag, ArticleVersion
+from storage.repository import ArticleRepository, CrawlRunRepository, SiteRepository
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def record(url: str, body: str, title: str = "A title", tags: list[str] | None = None) -> ArticleRecord:
+    return ArticleRecord(
+        url=url,
+        canonical_url=url,
+        site="syrianobserver",
+        title=title,
+        body_text=body,
+        tags=tags or ["Russia", "Idleb"],
+        published_at=datetime(2019, 8, 21, 6, 30, tzinfo=UTC),
+        content_hash=content_hash(body),
+    )
+
+
+def store(engine, rec: ArticleRecord, now: datetime = NOW):
+    with session_scope(engine) as session:
+        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
+        run = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {})
+        return ArticleRepository(session).upsert(rec, run.id, now)
+
+
+def test_upsert_outcomes_and_versions(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    first = store(engine, record("http://x/news/1/a.html", "First body of the article."))
+    again = store(engine, record("http://x/news/1/a.html", "First body of the article."), NOW + timedelta(hours=1))
+    changed = store(
+        engine, record("http://x/news/1/a.html", "First body, corrected.", tags=["Russia"]), NOW + timedelta(hours=2)
+    )
+    copy = store(engine, record("http://x/news/2/b.html", "First body, corrected."))
+
+    assert [first.outcome, again.outcome, changed.outcome, copy.outcome] == ["new", "unchanged", "updated", "duplicate"]
+    assert copy.duplicate_of == "http://x/news/1/a.html"
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 1
+        article = session.scalars(select(Article)).one()
+        assert article.version == 2
+        assert article.body_text == "First body, corrected."
+        assert article.last_seen_at == NOW + timedelta(hours=2)
+        assert article.first_seen_at == NOW
+        assert article.published_at == datetime(2019, 8, 21, 6, 30, tzinfo=UTC)
+        versions = session.scalars(select(ArticleVersion).order_by(ArticleVersion.version)).all()
+        assert [v.body_text for v in versions] == ["First body of the article.", "First body, corrected."]
+        assert [t.tag for t in session.scalars(select(ArticleTag))] == ["Russia"]
+    engine.dispose()
