@@ -1,0 +1,405 @@
+"""Main-content extraction on lxml: chrome removal, content scoring, ordered serialization.
+
+The cascade, cheapest and surest first:
+
+1. drop what never holds article text (scripts, styles, forms controls, media, hidden nodes);
+2. drop page chrome recognised by tag (``nav``, ``aside``, ``footer`` ...) or by class/id
+   words (share, related, comments, newsletter, cookie, ads ...), except around a node that
+   is marked as the article body;
+3. score text blocks by length, punctuation and link density, add the scores up the tree, and
+   take the best-scoring container (``rule`` says whether a marked body or the scorer chose);
+4. inside it, drop blocks that are mostly links, boilerplate lines and repeated titles, then
+   serialize paragraphs, subheadings, list items and quotes in document order.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import logging
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+logger = logging.getLogger(__name__)
+
+# Elements whose whole subtree never holds article prose.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "svg", "math", "canvas", "object", "embed",
+    "video", "audio", "source", "track", "picture", "img", "map", "button", "input", "select",
+    "textarea", "option", "label", "link", "meta", "head", "title", "figcaption", "dialog", "menu",
+    "nav", "aside", "footer",
+})
+# Structural chrome: dropped unless it wraps the marked article body.
+CHROME_TAGS = frozenset({"header", "form", "figure"})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl",
+    "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "tbody", "thead", "tfoot", "caption",
+    "figure", "header", "footer", "address", "center", "details", "summary", "hr", "body", "html",
+    "form", "fieldset", "hgroup", "nav", "aside", "br", "q",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+PARA_TAGS = frozenset({"p", "pre", "td", "dd", "blockquote", "li"})
+
+# Class/id words of chrome.  Matched on word pieces of class and id ("share-bar" -> share).
+_NEGATIVE = re.compile(
+    r"(?:^|[\s_\-:])(?:"
+    r"comments?|commentlist|disqus|share|sharing|sharebar|social|socials|follow|newsletter|subscribe|"
+    r"subscription|signup|sign-up|cookie|cookies|consent|gdpr|banner|promo|promos|promotion|advert|"
+    r"advertisement|advertising|ads?|adslot|adunit|ad-slot|ad-container|dfp|gpt|sponsor|sponsored|"
+    r"outbrain|taboola|related|recommended|recommendations|recirc|recirculation|more-stories|"
+    r"most-?read|most-?popular|popular|trending|read-?also|read-?more|see-?also|also-?read|"
+    r"sidebar|side-bar|rail|widget|widgets|breadcrumbs?|pagination|pager|toolbar|tools|"
+    r"masthead|navbar|nav|navigation|menu|footer|header|topbar|skip|skiplink|print-only|"
+    r"modal|popup|overlay|lightbox|tooltip|byline|bylines|author-bio|author-info|authorbox|about-author|"
+    r"caption|credit|credits|copyright|tags|tag-list|taglist|keywords|topics|meta|metadata|"
+    r"dateline|timestamp|published|updated|hidden|visually-hidden|sr-only|screen-reader-text|"
+    r"inline-link|embed|video|player|gallery|slideshow|carousel|paywall|piano|login|signin|"
+    r"jump|toc|table-of-contents|correction-policy|newsletter-signup|donate|membership"
+    r")(?:$|[\s_\-:])",
+    re.IGNORECASE,
+)
+# Class/id words of an article body: a node carrying them is never dropped as chrome.
+_BODY_MARK = re.compile(
+    r"(?:article|story|entry|post|blog|news|main|page|body|rich|content)[\s_\-]*"
+    r"(?:body|content|text|copy|main|inner|container|wrapper)s?\b|\barticle[\s_\-]*body|"
+    r"\bpaywall-article|\bstory\b|\barticle\b|\bentry\b|\bpost\b",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|column", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Lines that are page furniture in any article ("Advertisement", "Read more: ...").
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:advertisement|advertisements|sponsored|ad|story continues below|continue reading(?: below)?|"
+    r"(?:read|see) (?:more|also)\b.*|related(?: articles?| stories| coverage| content)?\b:?.*|"
+    r"more (?:on|from) (?:this|the)\b.*|sign up\b.*|subscribe\b.*|follow us\b.*|share (?:this|on)\b.*|"
+    r"click here\b.*|image:? .*|photo:? .*|getty images|\(?(?:photo|image|picture)s? (?:by|credit)\b.*|"
+    r"copyright\b.*|©.*|all rights reserved\.?|"
+    r"recommended|trending|most (?:read|popular|viewed)|you may also like|"
+    r"we use cookies\b.*|this (?:site|website) uses cookies\b.*)$",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Body:
+    """The extracted article body."""
+
+    paragraphs: list[tuple[str, str]] = field(default_factory=list)
+    """``(kind, text)`` in page order; kind is ``p``, ``h``, ``li``, ``quote`` or ``pre``."""
+    rule: str = "heuristic"
+    """``"marked"`` when the page's own body markup was used, else ``"heuristic"``."""
+
+    @property
+    def text(self) -> str | None:
+        """Paragraphs joined by a blank line; ``None`` when nothing was found."""
+        return "\n\n".join(t for _, t in self.paragraphs) or None
+
+    @property
+    def html(self) -> str | None:
+        """A minimal clean HTML rendering (``p``, ``h2``, ``ul/li``, ``blockquote``, ``pre``)."""
+        out: list[str] = []
+        in_list = False
+        for kind, text in self.paragraphs:
+            if kind == "li" and not in_list:
+                out.append("<ul>")
+                in_list = True
+            elif kind != "li" and in_list:
+                out.append("</ul>")
+                in_list = False
+            tag = {"p": "p", "h": "h2", "li": "li", "quote": "blockquote", "pre": "pre"}[kind]
+            out.append(f"<{tag}>{htmllib.escape(text, quote=False)}</{tag}>")
+        if in_list:
+            out.append("</ul>")
+        return "\n".join(out) or None
+
+
+def _attrs(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _norm(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def _is_marked_body(el: etree._Element) -> bool:
+    if el.tag == "article" or (el.get("itemprop") or "").casefold() == "articlebody":
+        return True
+    attrs = _attrs(el)
+    return bool(attrs.strip()) and bool(_BODY_MARK.search(attrs))
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style))
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el`` but keep its tail text (it belongs to the parent)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+class _Stats:
+    """Per-element text measures computed bottom-up in one pass."""
+
+    __slots__ = ("text_len", "link_len", "inline_len", "score", "commas")
+
+    def __init__(self) -> None:
+        self.text_len = 0
+        self.link_len = 0
+        self.inline_len = 0
+        self.score = 0.0
+        self.commas = 0
+
+
+def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
+    """Text length, link text length and own inline text length of every element."""
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    stats: dict[etree._Element, _Stats] = {el: _Stats() for el in elements}
+    for el in reversed(elements):  # descendants come before their ancestors
+        st = stats[el]
+        own = len(_norm(el.text)) if el.text else 0
+        st.text_len += own
+        st.inline_len += own
+        if el.tag == "a":
+            st.link_len = st.text_len
+        parent = el.getparent()
+        if parent is None or parent not in stats:
+            continue
+        pst = stats[parent]
+        tail = len(_norm(el.tail)) if el.tail else 0
+        pst.text_len += st.text_len + tail
+        pst.link_len += st.link_len
+        pst.inline_len += tail + (0 if el.tag in BLOCK_TAGS else st.text_len)
+    return stats
+
+
+def _clean(root: etree._Element) -> None:
+    """Drop never-content subtrees, hidden nodes and recognised chrome (step 1 and 2)."""
+    # Ancestors of a marked body are protected from class-based removal.
+    protected: set[etree._Element] = set()
+    for el in root.iter("article", "div", "section", "main"):
+        if _is_marked_body(el):
+            protected.add(el)
+            protected.update(el.iterancestors())
+    doomed: list[etree._Element] = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            doomed.append(el)  # comments, processing instructions
+            continue
+        if tag in ("html", "body"):
+            continue
+        if tag in DROP_TAGS or _is_hidden(el):
+            if el not in protected:
+                doomed.append(el)
+            continue
+        if el in protected:
+            continue
+        if tag in CHROME_TAGS:
+            doomed.append(el)
+            continue
+        attrs = _attrs(el)
+        role = el.get("role")
+        if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"):
+            doomed.append(el)
+        elif attrs.strip() and _NEGATIVE.search(attrs) and not _BODY_MARK.search(attrs):
+            doomed.append(el)
+    for el in doomed:
+        # A doomed node inside an already removed one has no parent chain to the root.
+        if el.getparent() is not None:
+            _remove(el)
+
+
+def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element | None:
+    """Add paragraph scores up the tree and return the best container (step 3)."""
+    best: etree._Element | None = None
+    best_score = 0.0
+    touched: list[etree._Element] = []
+    for el, st in stats.items():
+        if el.tag in PARA_TAGS or (el.tag in ("div", "section", "span") and st.inline_len >= 80):
+            length = st.inline_len if el.tag in ("div", "section", "span") else st.text_len
+            if length < 25:
+                continue
+            density = st.link_len / st.text_len if st.text_len else 1.0
+            if density > 0.5:
+                continue
+            text = el.text or ""
+            commas = text.count(",") + text.count("،") + text.count("、") + text.count("，")
+            points = (1.0 + commas + min(length / 100.0, 3.0)) * (1.0 - density)
+            parent = el.getparent()
+            weight = 1.0
+            for _ in range(3):
+                if parent is None or parent not in stats:
+                    break
+                stats[parent].score += points * weight
+                touched.append(parent)
+                weight = 0.5 if weight == 1.0 else weight / 1.5
+                parent = parent.getparent()
+    for el in set(touched):
+        st = stats[el]
+        if el.tag in ("html", "body"):
+            continue
+        density = st.link_len / st.text_len if st.text_len else 1.0
+        attrs = _attrs(el)
+        bonus = 1.25 if attrs.strip() and _POSITIVE.search(attrs) else 1.0
+        if el.tag == "article" or (el.get("itemprop") or "").casefold() == "articlebody":
+            bonus *= 1.5
+        final = st.score * (1.0 - density) * bonus
+        st.score = final
+        if final > best_score:
+            best, best_score = el, final
+    return best
+
+
+def _container(root: etree._Element, stats: dict[etree._Element, _Stats]) -> tuple[etree._Element, str]:
+    """The node holding the article: the scorer's pick, widened to a parent that holds more prose."""
+    best = _score(root, stats)
+    if best is None:
+        body = root.find("body")
+        return (body if body is not None else root), "heuristic"
+    # Widen when the article's paragraphs are split over sibling wrappers (ads between blocks).
+    node = best
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("html", "body") or parent not in stats:
+            break
+        pst, nst = stats[parent], stats[node]
+        # The parent is worth taking when the extra text it adds is mostly prose, not links.
+        extra = pst.text_len - nst.text_len
+        extra_links = pst.link_len - nst.link_len
+        if extra <= 0 or (pst.score >= nst.score * 0.8 and extra_links / extra < 0.25):
+            node = parent
+        else:
+            break
+    return node, "marked" if _is_marked_body(node) else "heuristic"
+
+
+def _prune(container: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
+    """Drop link lists and link-heavy boxes inside the chosen container (step 4)."""
+    doomed = []
+    for el in container.iterdescendants():
+        if not isinstance(el.tag, str) or el.tag in ("a", "br") or el not in stats:
+            continue
+        st = stats[el]
+        if st.text_len == 0:
+            continue
+        density = st.link_len / st.text_len
+        if el.tag in ("ul", "ol", "dl"):
+            if density > 0.6:
+                doomed.append(el)
+        elif el.tag in ("div", "section", "table", "header", "footer", "p", "li"):
+            if density > 0.65 or (density > 0.4 and st.text_len < 200):
+                doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            _remove(el)
+
+
+def _serialize(container: etree._Element) -> list[tuple[str, str]]:
+    """Paragraph-level text of the container in document order (iterative, depth-safe)."""
+    out: list[tuple[str, str]] = []
+    buf: list[str] = []
+    kinds: list[str] = ["p"]
+
+    def flush() -> None:
+        text = _norm("".join(buf))
+        buf.clear()
+        if text:
+            out.append((kinds[-1], text))
+
+    # An explicit stack of (element, entering) replaces recursion: pages can be 10k levels deep.
+    stack: list[tuple[etree._Element, bool]] = [(container, True)]
+    while stack:
+        el, entering = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag in BLOCK_TAGS
+        if entering:
+            if block:
+                flush()
+                if tag == "br":
+                    if el.tail:
+                        buf.append(el.tail)
+                    continue
+                kinds.append(_kind(tag, kinds[-1]))
+            if tag and el.text:
+                buf.append(el.text)
+            stack.append((el, False))
+            for child in reversed(el):
+                stack.append((child, True))
+        else:
+            if block:
+                flush()
+                kinds.pop()
+            elif tag in ("td", "th"):
+                buf.append(" ")
+            if el is not container and el.tail:
+                buf.append(el.tail)
+    flush()
+    return out
+
+
+def _kind(tag: str, current: str) -> str:
+    if tag == "h1":
+        return "h1"
+    if tag in HEADING_TAGS:
+        return "h"
+    if tag == "li":
+        return "li"
+    if tag in ("blockquote", "q"):
+        return "quote"
+    if tag == "pre":
+        return "pre"
+    if current in ("quote", "li", "pre") and tag not in ("ul", "ol"):
+        return current  # a <p> inside a quote is still quoted text
+    return "p"
+
+
+def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[str, str]]:
+    """Drop the repeated title and boilerplate lines; keep everything else in order."""
+    title_key = _key(title) if title else None
+    out: list[tuple[str, str]] = []
+    for kind, text in paragraphs:
+        key = _key(text)
+        if not key:
+            continue
+        if kind == "h1" or (title_key and key == title_key and not out):
+            continue  # the headline is a field of its own, never a body paragraph
+        if len(text) < 120 and _BOILERPLATE_LINE.match(text):
+            continue
+        out.append((kind, text))
+    # Trailing headings introduce nothing: they are the titles of removed boxes.
+    while out and out[-1][0] == "h":
+        out.pop()
+    return out
+
+
+def _key(text: str | None) -> str:
+    return " ".join(_WORD.findall((text or "").casefold()))
+
+
+def extract_body(root: etree._Element, title: str | None = None) -> Body:
+    """Extract the article body from a parsed page.  **Mutates** ``root`` (chrome is removed)."""
+    body_el = root.find("body")
+    if body_el is None:
+        body_el = root
+    _clean(body_el)
+    stats = _measure(body_el)
+    container, rule = _container(body_el, stats)
+    _prune(container, stats)
+    paragraphs = _filter(_serialize(container), title)
+    return Body(paragraphs=paragraphs, rule=rule)

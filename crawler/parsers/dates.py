@@ -1,0 +1,135 @@
+"""Date parsing for the generic extractor: any page date string to an aware UTC datetime.
+
+Fast paths first (ISO 8601, RFC 2822, compact digits); ``dateparser`` only for the
+free-text dates of visible markup ("March 3, 2021 at 5:02 pm EST", "3 days ago" is refused).
+A date without a zone is taken as UTC: the page gives no better information.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+logger = logging.getLogger(__name__)
+
+# Dates before the web or far in the future are parse errors, not article dates.
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+_ISO_LIKE = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?",
+    re.IGNORECASE,
+)
+_SLASH_YMD = re.compile(r"\b(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?P<H>\d{2})(?P<M>\d{2}))?")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|\b)")
+_RELATIVE = re.compile(r"\b(ago|yesterday|today|hours?|minutes?|mins?)\b", re.IGNORECASE)
+_HAS_DIGIT = re.compile(r"\d")
+# Words around a date that dateparser would choke on ("Published:", "Updated on").
+_LEADING_WORDS = re.compile(
+    r"^\s*(?:(?:first\s+)?published|posted|updated|last\s+updated|modified|date|on|le|am|el|il)\b[:\s]*",
+    re.IGNORECASE,
+)
+
+
+def _tz(value: str | None) -> timezone:
+    if not value or value.upper() in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if value[0] == "-" else 1
+    digits = value[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:4]) if len(digits) >= 4 else 0
+    if hours > 14 or minutes > 59:
+        return UTC
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _valid(dt: datetime | None) -> datetime | None:
+    if dt is None or not (MIN_YEAR <= dt.year <= MAX_YEAR):
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None, ss: str | None = None,
+           tz: timezone = UTC) -> datetime | None:
+    try:
+        return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | None, *, fuzzy: bool = True) -> datetime | None:
+    """Parse a page date string into an aware UTC datetime, or ``None``.
+
+    Structured values (ISO 8601, RFC 2822, ``20190821``) are parsed exactly; with
+    ``fuzzy`` a free-text date is handed to ``dateparser`` (relative dates refused,
+    since a pure parser has no clock to resolve "2 hours ago" against).
+    """
+    if not value:
+        return None
+    text = value.strip()[:200]
+    if not text or not _HAS_DIGIT.search(text):
+        return None
+    match = _ISO_LIKE.search(text)
+    if match:
+        g = match.groupdict()
+        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"], g["S"], _tz(g["tz"]))
+        if dt is not None:
+            return _valid(dt)
+    match = _COMPACT.match(text)
+    if match:
+        g = match.groupdict()
+        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"])
+        if dt is not None:
+            return _valid(dt)
+    if "," in text[:5] or re.match(r"^[A-Za-z]{3},? \d", text):
+        try:
+            return _valid(parsedate_to_datetime(text))
+        except (TypeError, ValueError, IndexError):
+            pass
+    match = _SLASH_YMD.search(text)
+    if match:
+        dt = _build(match["y"], match["m"], match["d"])
+        if dt is not None:
+            return _valid(dt)
+    if not fuzzy or _RELATIVE.search(text):
+        return None
+    return _fuzzy(text)
+
+
+def _fuzzy(text: str) -> datetime | None:
+    """Free-text date through dateparser (slow: only reached for visible markup)."""
+    import dateparser  # imported lazily: loading its language data costs ~100 ms
+
+    text = _LEADING_WORDS.sub("", text).strip(" |·•-–—")
+    if len(text) > 80:
+        return None
+    try:
+        dt = dateparser.parse(
+            text,
+            settings={
+                "RETURN_AS_TIMEZONE_AWARE": True,
+                "TO_TIMEZONE": "UTC",
+                "PREFER_DAY_OF_MONTH": "first",
+                "STRICT_PARSING": False,
+                "REQUIRE_PARTS": ["day", "month", "year"],
+            },
+        )
+    except Exception:  # dateparser raises assorted errors on odd input; a date is optional
+        logger.debug("dateparser failed on %r", text, exc_info=True)
+        return None
+    return _valid(dt)
+
+
+def date_from_url(url: str) -> datetime | None:
+    """A ``/2019/08/21/`` style date in the URL path, at midnight UTC."""
+    match = _URL_DATE.search(url or "")
+    if not match:
+        return None
+    return _valid(_build(match[1], match[2], match[3]))

@@ -1,0 +1,418 @@
+"""The generic article extractor: any news page to an :class:`ArticleRecord`, on lxml.
+
+Each field is a cascade, structured data first: JSON-LD, then OpenGraph / Twitter /
+``<meta>`` tags, then microdata, then visible markup (``<h1>``, ``<time>``, bylines),
+then heuristics.  ``record.provenance[field]`` names the rule that won, e.g.
+``"jsonld"``, ``"opengraph"``, ``"meta"``, ``"microdata"``, ``"time-element"``,
+``"byline"``, ``"selector"``, ``"url"``, ``"heuristic"``.  See ``docs/extraction.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.items import ArticleRecord
+from crawler.parsers.authors import clean_authors
+from crawler.parsers.body import extract_body
+from crawler.parsers.dates import date_from_url, parse_date
+from crawler.parsers.metadata import PageMetadata, jsonld_people, jsonld_str, read_metadata
+
+logger = logging.getLogger(__name__)
+
+# Meta keys per field, most specific first.
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+    "publishdate", "publish-date", "publish_date", "pubdate", "article.published", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "dc.date.created",
+    "date", "article_date_original", "original-publish-date", "cxenseparse:recs:publishtime",
+    "release_date", "created", "citation_publication_date",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified",
+    "dcterms.modified", "dc.date.modified", "last-modified", "lastmod", "revised",
+)
+AUTHOR_META = (
+    "author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "byl",
+    "dc.creator", "dcterms.creator", "citation_author", "cxenseparse:author", "twitter:creator",
+)
+TITLE_META = ("og:title", "twitter:title", "title", "dc.title", "parsely-title", "sailthru.title", "headline")
+DESCRIPTION_META = ("og:description", "twitter:description", "description", "dc.description")
+IMAGE_META = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+TAG_META = ("article:tag", "og:article:tag", "news_keywords", "keywords", "parsely-tags")
+SECTION_META = ("article:section", "og:article:section", "parsely-section", "section", "category")
+LANG_META = ("og:locale", "content-language", "language", "dc.language")
+
+# Visible markup selectors, most reliable first.
+BYLINE_XPATH = (
+    "//*[@rel='author' or contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+    " | //*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'byline')]"
+    " | //*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'author')]"
+)
+DATE_CLASS_XPATH = (
+    "//*[contains(translate(@class, 'DATEPUBLISHED', 'datepublished'), 'date')"
+    " or contains(translate(@class, 'TIMESAMP', 'timesamp'), 'timestamp')"
+    " or contains(translate(@class, 'DATEPUBLISHED', 'datepublished'), 'published')]"
+)
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
+MAX_HTML_CHARS = 30_000_000
+"""Pages larger than this are cut before parsing: no article is that long; the limit bounds time."""
+
+
+def _meta_rule(key: str) -> str:
+    prefix = key.split(":", 1)[0] if ":" in key else ""
+    return _META_PROVENANCE.get(prefix, "meta")
+
+
+def parse_html(html: str) -> etree._Element | None:
+    """Parse page text into an lxml HTML tree; ``None`` for a page with no markup at all."""
+    if not html or not html.strip():
+        return None
+    if len(html) > MAX_HTML_CHARS:
+        logger.warning("page of %d chars cut to %d before parsing", len(html), MAX_HTML_CHARS)
+        html = html[:MAX_HTML_CHARS]
+    data = html.encode("utf-8", "surrogatepass")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml_html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        logger.debug("unparseable page: %s", exc)
+        return None
+    return root
+
+
+class GenericParser:
+    """Extract an article record from any page with no site-specific rules.
+
+    A pure function of ``(html, url)``: no network, no clock.  ``parse`` never raises
+    for odd input; an empty or markup-free page gives a record with only the URL.
+    """
+
+    def __init__(self, html: str, url: str) -> None:
+        self.html = html if isinstance(html, str) else str(html or "")
+        self.url = url
+        self.record = ArticleRecord(url=url)
+        self.root: etree._Element | None = None
+        self.md = PageMetadata()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _set(self, name: str, value: Any, rule: str) -> bool:
+        if value in (None, "", []):
+            return False
+        setattr(self.record, name, value)
+        self.record.provenance[name] = rule
+        return True
+
+    def _jsonld(self, *keys: str) -> Any:
+        for obj in self.md.jsonld_articles:
+            for key in keys:
+                if obj.get(key) not in (None, "", []):
+                    return obj[key]
+        return None
+
+    def _cascade(self, steps: Iterable[tuple[str, Callable[[], Any]]]) -> tuple[Any, str] | None:
+        for rule, step in steps:
+            value = step()
+            if value not in (None, "", []):
+                return value, rule
+        return None
+
+    def _meta(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
+        found = self.md.first_meta(*keys)
+        return (found[1], _meta_rule(found[0])) if found else None
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def parse(self) -> ArticleRecord:
+        """Run every field's cascade; the body last, as it removes chrome from the tree."""
+        self.root = parse_html(self.html)
+        if self.root is None:
+            return self.record
+        self.md = read_metadata(self.root)
+        self.title()
+        self.canonical_url()
+        self.published_at()
+        self.modified_at()
+        self.authors()
+        self.summary()
+        self.image_url()
+        self.tags()
+        self.category()
+        self.language()
+        self.body()
+        return self.record
+
+    # -- fields --------------------------------------------------------------------------------
+
+    def title(self) -> None:
+        """Headline: JSON-LD, OpenGraph/meta, microdata, ``<h1>``, then the ``<title>`` tag."""
+        h1 = self._h1()
+        candidates: list[tuple[str, str]] = []
+        value = jsonld_str(self._jsonld("headline", "name"))
+        if value:
+            candidates.append((value, "jsonld"))
+        found = self._meta(TITLE_META)
+        if found:
+            candidates.append(found)
+        if self.md.microdata.get("headline"):
+            candidates.append((self.md.microdata["headline"][0], "microdata"))
+        if h1:
+            candidates.append((h1, "selector"))
+        if self.md.title_tag:
+            candidates.append((self._strip_site_name(self.md.title_tag), "title-tag"))
+        for text, rule in candidates:
+            text = " ".join(text.split())
+            # A truncated structured headline ("...") defers to the full visible one.
+            if h1 and rule != "selector" and text.rstrip(".…").strip() and h1.startswith(text.rstrip(".…")):
+                text = h1 if len(h1) > len(text) else text
+            elif rule != "title-tag" and rule != "selector":
+                text = self._strip_site_name(text) if h1 is None or h1 != text else text
+            if text:
+                self._set("title", text, rule)
+                return
+
+    def _h1(self) -> str | None:
+        assert self.root is not None
+        for el in self.root.iter("h1"):
+            text = " ".join(" ".join(el.itertext()).split())
+            if len(text) >= 8:
+                return text
+        return None
+
+    def _strip_site_name(self, text: str) -> str:
+        """``"Headline | Site"`` -> ``"Headline"``: drop the shorter side of a title separator."""
+        parts = _TITLE_SEPARATORS.split(text)
+        if len(parts) < 2:
+            return text.strip()
+        head, tail = parts[0], parts[-1]
+        # The site name is the short end: keep the longest piece ("Site - Headline" happens too).
+        longest = max(parts, key=len)
+        if len(longest) < 0.4 * len(text) and len(head) < 20 and len(tail) < 20:
+            return text.strip()
+        if longest is head:
+            return _TITLE_SEPARATORS.split(text, maxsplit=len(parts) - 2)[0].strip() if len(parts) > 2 else head
+        return longest.strip()
+
+    def canonical_url(self) -> None:
+        """``<link rel=canonical>``, then ``og:url``; resolved against the page URL."""
+        if self.md.canonical:
+            self._set("canonical_url", urljoin(self.url, self.md.canonical), "meta")
+            return
+        found = self.md.first_meta("og:url")
+        if found:
+            self._set("canonical_url", urljoin(self.url, found[1]), "opengraph")
+
+    def published_at(self) -> None:
+        """Publication date in UTC, with the raw string kept in ``published_raw``."""
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("jsonld", lambda: jsonld_str(self._jsonld("datePublished", "dateCreated", "uploadDate"))),
+            ("meta", lambda: self._first_date_meta(PUBLISHED_META)),
+            ("microdata", lambda: (self.md.microdata.get("datepublished") or [None])[0]),
+            ("time-element", self._time_element),
+            ("byline", self._date_text),
+        ]
+        for rule, step in steps:
+            raw = step()
+            if not raw:
+                continue
+            if isinstance(raw, tuple):
+                raw, rule = raw
+            parsed = parse_date(raw, fuzzy=rule in ("byline", "time-element"))
+            if parsed is not None:
+                self._set("published_at", parsed, rule)
+                self._set("published_raw", raw, rule)
+                return
+        parsed = date_from_url(self.url)
+        if parsed is not None:
+            self._set("published_at", parsed, "url")
+            return
+        self._htmldate()
+
+    def _first_date_meta(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
+        for key in keys:
+            for value in self.md.meta.get(key, ()):
+                if value.strip() and parse_date(value, fuzzy=False) is not None:
+                    return value.strip(), _meta_rule(key)
+        return None
+
+    def _time_element(self) -> str | None:
+        """``<time datetime>`` (``pubdate`` or ``itemprop=datePublished`` first), else its text."""
+        assert self.root is not None
+        times = list(self.root.iter("time"))
+        for el in times:
+            if el.get("pubdate") is not None or "published" in (el.get("itemprop") or "").casefold():
+                if el.get("datetime"):
+                    return el.get("datetime")
+        for el in times:
+            value = el.get("datetime") or " ".join(" ".join(el.itertext()).split())
+            if value and parse_date(value) is not None:
+                return value
+        return None
+
+    def _date_text(self) -> str | None:
+        """The text of a date-classed element near the top of the page."""
+        assert self.root is not None
+        for el in self.root.xpath(DATE_CLASS_XPATH)[:10]:
+            text = " ".join(" ".join(el.itertext()).split())
+            if 6 <= len(text) <= 80 and parse_date(text) is not None:
+                return text
+        return None
+
+    def _htmldate(self) -> None:
+        """Last resort: htmldate's search of the whole page (original date, not the update)."""
+        try:
+            from htmldate import find_date
+
+            found = find_date(self.html, url=self.url, original_date=True, extensive_search=False)
+        except Exception:  # htmldate is a heuristic; its failure must not fail the page
+            logger.debug("htmldate failed", exc_info=True)
+            return
+        parsed = parse_date(found, fuzzy=False) if found else None
+        if parsed is not None:
+            self._set("published_at", parsed, "heuristic")
+            self._set("published_raw", found, "heuristic")
+
+    def modified_at(self) -> None:
+        """Last modification date in UTC."""
+        raw = jsonld_str(self._jsonld("dateModified"))
+        rule = "jsonld"
+        if not raw:
+            found = self._first_date_meta(MODIFIED_META)
+            raw, rule = found if found else (None, "")
+        if not raw and self.md.microdata.get("datemodified"):
+            raw, rule = self.md.microdata["datemodified"][0], "microdata"
+        parsed = parse_date(raw, fuzzy=False) if raw else None
+        if parsed is not None:
+            self._set("modified_at", parsed, rule)
+
+    def authors(self) -> None:
+        """People who wrote the article: JSON-LD, meta, microdata, then visible bylines."""
+        steps: list[tuple[str, Callable[[], list[str]]]] = [
+            ("jsonld", lambda: jsonld_people(self._jsonld("author", "creator"))),
+            ("meta", self._author_meta),
+            ("microdata", lambda: self.md.microdata_authors),
+            ("byline", self._byline),
+        ]
+        for rule, step in steps:
+            names = clean_authors(step())
+            if names:
+                self._set("authors", names, rule)
+                return
+
+    def _author_meta(self) -> list[str]:
+        for key in AUTHOR_META:
+            values = [v for v in self.md.meta.get(key, ()) if v.strip() and "://" not in v]
+            if values:
+                return values
+        return []
+
+    def _byline(self) -> list[str]:
+        assert self.root is not None
+        raws: list[str] = []
+        for el in self.root.xpath(BYLINE_XPATH)[:20]:
+            text = " ".join(" ".join(el.itertext()).split())
+            # A byline is short; a long "author" box is a biography.
+            if text and len(text) <= 120:
+                raws.append(text)
+            if clean_authors(raws):
+                break
+        return raws
+
+    def summary(self) -> None:
+        """Standfirst: JSON-LD description, then OpenGraph / meta description."""
+        value = jsonld_str(self._jsonld("description", "abstract"))
+        if value:
+            self._set("summary", value, "jsonld")
+            return
+        found = self._meta(DESCRIPTION_META)
+        if found:
+            self._set("summary", " ".join(found[0].split()), found[1])
+
+    def image_url(self) -> None:
+        """Lead image: OpenGraph / Twitter, then JSON-LD ``image``."""
+        found = self._meta(IMAGE_META)
+        if found:
+            self._set("image_url", urljoin(self.url, found[0]), found[1])
+            return
+        value = jsonld_str(self._jsonld("image", "thumbnailUrl"))
+        if value:
+            self._set("image_url", urljoin(self.url, value), "jsonld")
+
+    def tags(self) -> None:
+        """Keywords: ``article:tag`` / keyword metas, then JSON-LD ``keywords``."""
+        for key in TAG_META:
+            values = self.md.meta.get(key)
+            if values:
+                tags = _split_tags(values)
+                if tags:
+                    self._set("tags", tags, _meta_rule(key))
+                    return
+        value = self._jsonld("keywords")
+        if value:
+            tags = _split_tags(value if isinstance(value, list) else [str(value)])
+            self._set("tags", tags, "jsonld")
+
+    def category(self) -> None:
+        """Section: JSON-LD ``articleSection``, then section metas."""
+        value = jsonld_str(self._jsonld("articleSection"))
+        if value:
+            self._set("category", value, "jsonld")
+            return
+        found = self._meta(SECTION_META)
+        if found:
+            self._set("category", found[0], found[1])
+
+    def language(self) -> None:
+        """Language code: ``<html lang>``, then locale metas, then JSON-LD ``inLanguage``."""
+        if self.md.lang:
+            self._set("language", _lang_code(self.md.lang), "markup")
+            return
+        found = self._meta(LANG_META)
+        if found:
+            self._set("language", _lang_code(found[0]), found[1])
+            return
+        value = jsonld_str(self._jsonld("inLanguage"))
+        if value:
+            self._set("language", _lang_code(value), "jsonld")
+
+    def body(self) -> None:
+        """Main text and a clean HTML rendering of it (see :mod:`crawler.parsers.body`)."""
+        assert self.root is not None
+        try:
+            body = extract_body(self.root, self.record.title)
+        except (RecursionError, ValueError) as exc:  # pathological markup: no body, still a record
+            logger.warning("body extraction failed for %s: %s", self.url, exc)
+            return
+        rule = "selector" if body.rule == "marked" else "heuristic"
+        self._set("body_text", body.text, rule)
+        self._set("body_html", body.html, rule)
+
+
+def _split_tags(values: list[Any]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for part in re.split(r"[,;|]", value):
+            tag = " ".join(part.split())
+            if tag and len(tag) <= 60 and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                out.append(tag)
+    return out[:30]
+
+
+def _lang_code(value: str) -> str | None:
+    code = value.strip().replace("_", "-").split("-")[0].casefold()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
