@@ -32,6 +32,12 @@ DROP_TAGS = frozenset({
 })
 # Structural chrome: dropped unless it wraps the marked article body.
 CHROME_TAGS = frozenset({"header", "form", "figure"})
+MIN_PROSE = 60
+"""Characters for a block of text to count as prose (a sentence or more)."""
+MARKED_BODY_SHARE = 0.2
+"""A marked body (``<article>``, ``.entry-content`` ...) protects its wrappers above this prose share."""
+WEAK_CHROME_SHARE = 0.25
+"""A weakly recognised chrome box holding more than this share of the page's prose is kept."""
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl",
     "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "tbody", "thead", "tfoot", "caption",
@@ -57,6 +63,11 @@ _NEGATIVE = re.compile(
     r"inline-link|embed|video|player|gallery|slideshow|carousel|paywall|piano|login|signin|"
     r"jump|toc|table-of-contents|correction-policy|newsletter-signup|donate|membership"
     r")(?:$|[\s_\-:])",
+    re.IGNORECASE,
+)
+_STRONG_NEGATIVE = re.compile(
+    r"(?:^|[\s_\-:])(?:comments?|commentlist|comment-list|disqus|respond|reply|replies|"
+    r"cookie|cookies|consent|gdpr|outbrain|taboola)(?:$|[\s_\-:])",
     re.IGNORECASE,
 )
 # Class/id words of an article body: a node carrying them is never dropped as chrome.
@@ -156,18 +167,18 @@ def _remove(el: etree._Element) -> None:
 class _Stats:
     """Per-element text measures computed bottom-up in one pass."""
 
-    __slots__ = ("text_len", "link_len", "inline_len", "score", "commas")
+    __slots__ = ("text_len", "link_len", "inline_len", "prose", "score")
 
     def __init__(self) -> None:
         self.text_len = 0
         self.link_len = 0
         self.inline_len = 0
+        self.prose = 0
         self.score = 0.0
-        self.commas = 0
 
 
 def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
-    """Text length, link text length and own inline text length of every element."""
+    """Text length, link text, own inline text and prose (text of real paragraphs) per element."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     stats: dict[etree._Element, _Stats] = {el: _Stats() for el in elements}
     for el in reversed(elements):  # descendants come before their ancestors
@@ -177,6 +188,12 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
         st.inline_len += own
         if el.tag == "a":
             st.link_len = st.text_len
+        # Prose: a paragraph-sized run of text that is not mostly links.
+        if el.tag in PARA_TAGS:
+            if st.text_len >= MIN_PROSE and st.link_len < 0.3 * st.text_len:
+                st.prose = max(st.prose, st.text_len)
+        elif st.inline_len >= MIN_PROSE and el.tag not in HEADING_TAGS:
+            st.prose += st.inline_len
         parent = el.getparent()
         if parent is None or parent not in stats:
             continue
@@ -184,45 +201,82 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
         tail = len(_norm(el.tail)) if el.tail else 0
         pst.text_len += st.text_len + tail
         pst.link_len += st.link_len
+        pst.prose += st.prose
         pst.inline_len += tail + (0 if el.tag in BLOCK_TAGS else st.text_len)
     return stats
 
 
-def _clean(root: etree._Element) -> None:
-    """Drop never-content subtrees, hidden nodes and recognised chrome (step 1 and 2)."""
-    # Ancestors of a marked body are protected from class-based removal.
-    protected: set[etree._Element] = set()
-    for el in root.iter("article", "div", "section", "main"):
-        if _is_marked_body(el):
-            protected.add(el)
-            protected.update(el.iterancestors())
-    doomed: list[etree._Element] = []
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            doomed.append(el)  # comments, processing instructions
-            continue
-        if tag in ("html", "body"):
-            continue
-        if tag in DROP_TAGS or _is_hidden(el):
-            if el not in protected:
-                doomed.append(el)
-            continue
-        if el in protected:
-            continue
-        if tag in CHROME_TAGS:
-            doomed.append(el)
-            continue
-        attrs = _attrs(el)
-        role = el.get("role")
-        if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"):
-            doomed.append(el)
-        elif attrs.strip() and _NEGATIVE.search(attrs) and not _BODY_MARK.search(attrs):
-            doomed.append(el)
+def _discount(el: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
+    """Subtract a removed element's measures from its ancestors (cheaper than re-measuring)."""
+    st = stats.get(el)
+    if st is None:
+        return
+    for anc in el.iterancestors():
+        ast = stats.get(anc)
+        if ast is None:
+            break
+        ast.text_len -= st.text_len
+        ast.link_len -= st.link_len
+        ast.prose -= st.prose
+
+
+def _drop_never_content(root: etree._Element) -> None:
+    """Step 1: subtrees that never hold article prose, and comment nodes."""
+    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
     for el in doomed:
-        # A doomed node inside an already removed one has no parent chain to the root.
         if el.getparent() is not None:
             _remove(el)
+
+
+def _chrome_kind(el: etree._Element) -> str | None:
+    """``"strong"`` for comment/consent boxes, ``"weak"`` for other chrome, else ``None``."""
+    if el.tag in CHROME_TAGS:
+        return "weak"
+    role = el.get("role")
+    if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"):
+        return "weak"
+    if _is_hidden(el):
+        return "weak"
+    attrs = _attrs(el)
+    if not attrs.strip() or _BODY_MARK.search(attrs):
+        return None
+    if _STRONG_NEGATIVE.search(attrs):
+        return "strong"
+    if _NEGATIVE.search(attrs):
+        return "weak"
+    return None
+
+
+def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
+    """Step 2: chrome by tag, role and class words, never around the article's own prose.
+
+    Class words are a weak signal ("field-label-hidden", "elementor-widget" wrap real bodies),
+    so a "weak" match is dropped only when it holds a small share of the page's prose.
+    """
+    total = max(stats[root].prose, 1) if root in stats else 1
+    protected: set[etree._Element] = set()
+    for el in root.iter("article", "div", "section", "main"):
+        # Only a substantial body protects its wrappers: comments and teasers are <article>s too.
+        if el in stats and stats[el].prose >= MARKED_BODY_SHARE * total and _is_marked_body(el):
+            ancestors = list(el.iterancestors())
+            if not any(_STRONG_NEGATIVE.search(_attrs(a)) for a in ancestors):
+                protected.update(ancestors)
+    removed: set[etree._Element] = set()
+    for el in root.iterdescendants():
+        if el in protected or el not in stats:
+            continue
+        kind = _chrome_kind(el)
+        if kind is None:
+            continue
+        if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
+            continue
+        removed.add(el)
+    for el in removed:
+        # Inside an already removed box: nothing more to do.
+        if any(anc in removed for anc in el.iterancestors()):
+            continue
+        _discount(el, stats)
+        _remove(el)
 
 
 def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element | None:
@@ -240,7 +294,9 @@ def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._
                 continue
             text = el.text or ""
             commas = text.count(",") + text.count("،") + text.count("、") + text.count("，")
-            points = (1.0 + commas + min(length / 100.0, 3.0)) * (1.0 - density)
+            # Text split by <br> is several paragraphs in one element: let it score as such.
+            cap = 3.0 * (1 + len(el.findall("br"))) if el.tag not in PARA_TAGS or el.tag == "td" else 3.0
+            points = (1.0 + commas + min(length / 100.0, cap)) * (1.0 - density)
             parent = el.getparent()
             weight = 1.0
             for _ in range(3):
@@ -397,8 +453,9 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
     body_el = root.find("body")
     if body_el is None:
         body_el = root
-    _clean(body_el)
+    _drop_never_content(body_el)
     stats = _measure(body_el)
+    _drop_chrome(body_el, stats)
     container, rule = _container(body_el, stats)
     _prune(container, stats)
     paragraphs = _filter(_serialize(container), title)
