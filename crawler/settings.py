@@ -63,3 +63,34 @@ VALIDATE_MIN_BODY_CHARS = 80
 CRAWL_TRIGGER = "manual"
 # The crawl_runs row to fill; 0 means the recorder creates one.
 CRAWL_RUN_ID = 0
+
+# --- scheduling (crawler schedule) ----------------------------------------
+# A run missed by at most this many seconds (daemon down, previous run still going) still
+# runs once; several missed runs of one site are coalesced into one.
+SCHEDULER_MISFIRE_GRACE_SECONDS = 600
+# A scheduled crawl closes itself after this many seconds (Scrapy CLOSESPIDER_TIMEOUT -> timed_out).
+SCHEDULER_CRAWL_TIME_LIMIT = 3600
+# Seconds past the time limit before the daemon kills a crawl that did not close itself.
+SCHEDULER_KILL_GRACE_SECONDS = 60
+# Seconds a stopping daemon waits for running crawls to close before killing them.
+SCHEDULER_STOP_TIMEOUT = 30
+# Crawls of different sites that may run at once (one per site at most, always).
+SCHEDULER_MAX_PARALLEL_CRAWLS = 4
+
+# --- health checks after every run (crawler health) ------------------------
+# Failing checks are POSTed here as JSON, one request per failing check; empty: log only.
+HEALTH_WEBHOOK_URL = os.environ.get("CRAWLER_HEALTH_WEBHOOK", "")
+HEALTH_WEBHOOK_ATTEMPTS = 3  # tries per alert (retried with a doubling pause)
+HEALTH_WEBHOOK_TIMEOUT = 10  # seconds per try
+# This many consecutive completed runs without a new article fail the check ...
+HEALTH_NO_NEW_RUNS = 3
+# ... when at least this share of the site's earlier runs found new articles (it usually has some).
+HEALTH_NO_NEW_USUAL_SHARE = 0.5
+# Errors (HTTP, network, parse) per fetched page above this fail the check.
+HEALTH_MAX_ERROR_RATE = 0.2
+# A field's filled share falling this much below its recent median fails the check (a redesign).
+HEALTH_COVERAGE_DROP = 0.3
+HEALTH_COVERAGE_FIELDS = ["title", "body_text", "published_at"]
+# Recent completed runs that form the coverage baseline, and the fewest parsed pages judged.
+HEALTH_HISTORY_RUNS = 10
+HEALTH_COVERAGE_MIN_PAGES = 5
