@@ -277,6 +277,8 @@ def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> N
             continue
         _discount(el, stats)
         _remove(el)
+        for gone in el.iter():  # removed nodes must not be scored as containers
+            stats.pop(gone, None)
 
 
 def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element | None:
