@@ -44,6 +44,7 @@ BLOCK_TAGS = frozenset({
     "figure", "header", "footer", "address", "center", "details", "summary", "hr", "body", "html",
     "form", "fieldset", "hgroup", "nav", "aside", "br", "q",
 })
+INLINE_HOLDERS = frozenset({"div", "section", "article", "main", "td", "span", "font", "center", "body"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 PARA_TAGS = frozenset({"p", "pre", "td", "dd", "blockquote", "li"})
 
@@ -287,27 +288,33 @@ def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._
     best_score = 0.0
     touched: list[etree._Element] = []
     for el, st in stats.items():
-        if el.tag in PARA_TAGS or (el.tag in ("div", "section", "span") and st.inline_len >= 80):
-            length = st.inline_len if el.tag in ("div", "section", "span") else st.text_len
-            if length < 25:
-                continue
-            density = st.link_len / st.text_len if st.text_len else 1.0
-            if density > 0.5:
-                continue
-            text = el.text or ""
-            commas = text.count(",") + text.count("،") + text.count("、") + text.count("，")
-            # Text split by <br> is several paragraphs in one element: let it score as such.
-            cap = 3.0 * (1 + len(el.findall("br"))) if el.tag not in PARA_TAGS or el.tag == "td" else 3.0
-            points = (1.0 + commas + min(length / 100.0, cap)) * (1.0 - density)
-            parent = el.getparent()
-            weight = 1.0
-            for _ in range(3):
-                if parent is None or parent not in stats:
-                    break
-                stats[parent].score += points * weight
-                touched.append(parent)
-                weight = 0.5 if weight == 1.0 else weight / 1.5
-                parent = parent.getparent()
+        tag = el.tag
+        if tag in PARA_TAGS and tag != "td":
+            length, first = st.text_len, el.getparent()
+        elif tag in INLINE_HOLDERS and st.inline_len >= 80:
+            # A wrapper holding loose text (<br>-separated lines) is itself the paragraph block.
+            length, first = st.inline_len, el
+        else:
+            continue
+        if length < 25:
+            continue
+        density = st.link_len / st.text_len if st.text_len else 1.0
+        if density > 0.5:
+            continue
+        text = "".join(el.itertext())
+        commas = text.count(",") + text.count("،") + text.count("、") + text.count("，") + text.count("。")
+        # Text split by <br> is several paragraphs in one element: let it score as such.
+        cap = 3.0 * (1 + len(el.findall("br"))) if first is el else 3.0
+        points = (1.0 + min(commas, 10 * cap) + min(length / 100.0, cap)) * (1.0 - density)
+        node = first
+        weight = 1.0
+        for _ in range(3):
+            if node is None or node not in stats:
+                break
+            stats[node].score += points * weight
+            touched.append(node)
+            weight = 0.5 if weight == 1.0 else weight / 1.5
+            node = node.getparent()
     for el in set(touched):
         st = stats[el]
         if el.tag in ("html", "body"):
