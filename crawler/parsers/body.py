@@ -34,6 +34,11 @@ DROP_TAGS = frozenset({
 CHROME_TAGS = frozenset({"header", "form", "figure"})
 MIN_PROSE = 60
 """Characters for a block of text to count as prose (a sentence or more)."""
+MAX_WIDEN = 4
+WIDEN_PROSE_SHARE = 0.6
+"""The container grows to its parent when the text the parent adds is at least this much prose ..."""
+WIDEN_LINK_SHARE = 0.25
+"""... and at most this much link text."""
 MARKED_BODY_SHARE = 0.2
 """A marked body (``<article>``, ``.entry-content`` ...) protects its wrappers above this prose share."""
 WEAK_CHROME_SHARE = 0.25
@@ -337,20 +342,21 @@ def _container(root: etree._Element, stats: dict[etree._Element, _Stats]) -> tup
     if best is None:
         body = root.find("body")
         return (body if body is not None else root), "heuristic"
-    # Widen when the article's paragraphs are split over sibling wrappers (ads between blocks).
+    # Widen when the article's paragraphs are split over sibling wrappers (ads, figures between).
     node = best
-    for _ in range(3):
+    for _ in range(MAX_WIDEN):
         parent = node.getparent()
         if parent is None or parent.tag in ("html", "body") or parent not in stats:
             break
         pst, nst = stats[parent], stats[node]
-        # The parent is worth taking when the extra text it adds is mostly prose, not links.
         extra = pst.text_len - nst.text_len
-        extra_links = pst.link_len - nst.link_len
-        if extra <= 0 or (pst.score >= nst.score * 0.8 and extra_links / extra < 0.25):
-            node = parent
-        else:
-            break
+        if extra > 0:
+            # Worth it only when what the parent adds is mostly prose and few links.
+            extra_prose = pst.prose - nst.prose
+            extra_links = pst.link_len - nst.link_len
+            if extra_prose < WIDEN_PROSE_SHARE * extra or extra_links > WIDEN_LINK_SHARE * extra:
+                break
+        node = parent
     return node, "marked" if _is_marked_body(node) else "heuristic"
 
 
