@@ -1,18 +1,50 @@
-"""Engines and sessions. The caller owns the transaction: repositories never commit."""
+"""Engines, sessions and the schema's migration state. The caller owns the transaction.
+
+The schema changes only by Alembic migrations in ``storage/migrations/``.
+``ensure_schema`` is what a writer (a crawl) calls first: a brand-new, empty
+database is migrated to the newest revision; a database whose schema is behind
+is refused with the command that upgrades it (``crawler db upgrade --db URL``).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Base
+from storage.views import FOREIGN_TABLES
 
 DEFAULT_DATABASE_URL = "sqlite:///crawler.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BASELINE_REVISION = "0001"
+"""The first revision: exactly the tables the pre-migration ``create_all`` made."""
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serializes schema upgrades.
+_SCHEMA_LOCK_KEY = 0x6E657773_6D6F6E  # "newsmon"
+
+SchemaStatus = Literal["empty", "current", "behind", "untracked", "unknown"]
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this crawler writes; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database stands against the migrations this crawler ships."""
+
+    status: SchemaStatus
+    current: str | None
+    head: str
+    pending: tuple[str, ...] = ()
+    """Revisions ``crawler db upgrade`` would apply, oldest first."""
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -20,8 +52,14 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("CRAWLER_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def display_url(url: str | Engine) -> str:
+    """The URL with any password masked, for messages."""
+    parsed = url.url if isinstance(url, Engine) else make_url(url)
+    return parsed.render_as_string(hide_password=True)
+
+
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
-    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL mode, foreign keys, a busy timeout and write-locking transactions."""
     url = database_url(url)
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
@@ -32,10 +70,13 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     # WAL lets readers (crawler query) run while a crawl writes.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -44,9 +85,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Bring the database to the current schema."""
-    Base.metadata.create_all(engine)
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    # Take the write lock up front: a read-then-write transaction racing another crawl would
+    # otherwise fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the busy timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -55,3 +97,146 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+# --- migrations ---------------------------------------------------------------
+
+
+def alembic_config(connection: Connection | None = None):  # noqa: ANN201 - alembic.config.Config
+    """An Alembic config for the shipped migrations, optionally bound to an open connection."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision this crawler ships."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, f"no migrations found in {MIGRATIONS_DIR}"
+    return head
+
+
+def schema_state(connection: Connection) -> SchemaState:
+    """Compare the database on ``connection`` with the shipped migrations."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    assert head is not None
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        tables = set(inspect(connection).get_table_names()) - set(FOREIGN_TABLES) - {"alembic_version"}
+        if not tables:
+            return SchemaState("empty", None, head, _pending(script, None))
+        return SchemaState("untracked", None, head, _pending(script, BASELINE_REVISION))
+    if current == head:
+        return SchemaState("current", current, head)
+    try:
+        pending = _pending(script, current)
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown revision
+        return SchemaState("unknown", current, head)
+    return SchemaState("behind", current, head, pending)
+
+
+def _pending(script: object, current: str | None) -> tuple[str, ...]:
+    revisions = script.iterate_revisions("head", current)  # type: ignore[attr-defined]
+    return tuple(reversed([rev.revision for rev in revisions]))
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Make ``engine``'s database ready for writing, or raise SchemaError saying what to run.
+
+    A brand-new database (no tables) is migrated to the newest revision, so a crawl
+    into an empty file or an empty PostgreSQL database just works.  A database
+    behind the newest revision is refused: upgrading a shared store is the user's
+    decision (``crawler db upgrade --db URL``), not a side effect of a crawl.
+    """
+    with _schema_lock(engine) as conn:
+        state = schema_state(conn)
+        if state.status == "current":
+            return
+        if state.status == "empty":
+            _run_upgrade(conn)
+            return
+    raise SchemaError(_refusal(state, engine))
+
+
+def upgrade(engine: Engine) -> tuple[SchemaState, SchemaState]:
+    """Migrate the database to the newest revision; return its state before and after.
+
+    A store created before migrations existed (tables but no ``alembic_version``) is
+    adopted: it is stamped with the baseline revision, then upgraded.
+    """
+    with _schema_lock(engine) as conn:
+        before = schema_state(conn)
+        if before.status == "unknown":
+            raise SchemaError(_refusal(before, engine))
+        if before.status == "untracked":
+            from alembic import command
+
+            missing = {"sites", "articles", "crawl_runs"} - set(inspect(conn).get_table_names())
+            if missing:
+                raise SchemaError(
+                    f"{display_url(engine)} has tables but not this crawler's ({', '.join(sorted(missing))} missing): "
+                    "point --db at an empty database or at a crawler store"
+                )
+            command.stamp(alembic_config(conn), BASELINE_REVISION)
+        if before.status != "current":
+            _run_upgrade(conn)
+        after = schema_state(conn)
+    return before, after
+
+
+def current_state(engine: Engine) -> SchemaState:
+    """The database's migration state, read without changing anything."""
+    with engine.connect() as conn:
+        return schema_state(conn)
+
+
+def _run_upgrade(conn: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(conn), "head")
+
+
+@contextmanager
+def _schema_lock(engine: Engine) -> Iterator[Connection]:
+    """One transaction that holds the schema lock: two crawls starting on a new database migrate it once."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite batch migrations recreate tables; with foreign keys on, dropping the old
+            # table would cascade-delete child rows.  The pragma is a no-op inside a transaction.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+                yield conn
+                if sqlite:
+                    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if problems:
+                        raise SchemaError(f"migration left rows with broken foreign keys: {problems[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def _refusal(state: SchemaState, engine: Engine) -> str:
+    url = display_url(engine)
+    if state.status == "unknown":
+        return (
+            f"the database {url} is at schema revision {state.current}, which this crawler does not know "
+            f"(its newest is {state.head}): it was migrated by a newer version; upgrade the crawler"
+        )
+    if state.status == "untracked":
+        what = "has tables but no migration history (it predates migrations)"
+    else:
+        what = f"is at schema revision {state.current}, behind this crawler's {state.head}"
+    return f"the database {url} {what}: back it up, then run `crawler db upgrade --db {url}`"
