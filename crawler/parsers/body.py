@@ -18,6 +18,7 @@ import html as htmllib
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -138,7 +139,15 @@ def _attrs(el: etree._Element) -> str:
 
 
 def _norm(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    return " ".join((text or "").split())
+
+
+def _len(text: str | None) -> int:
+    """Length of the text with whitespace runs counted as one space."""
+    if not text:
+        return 0
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def _is_marked_body(el: etree._Element) -> bool:
@@ -189,7 +198,7 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
     stats: dict[etree._Element, _Stats] = {el: _Stats() for el in elements}
     for el in reversed(elements):  # descendants come before their ancestors
         st = stats[el]
-        own = len(_norm(el.text)) if el.text else 0
+        own = _len(el.text)
         st.text_len += own
         st.inline_len += own
         if el.tag == "a":
@@ -204,7 +213,7 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
         if parent is None or parent not in stats:
             continue
         pst = stats[parent]
-        tail = len(_norm(el.tail)) if el.tail else 0
+        tail = _len(el.tail)
         pst.text_len += st.text_len + tail
         pst.link_len += st.link_len
         pst.prose += st.prose
@@ -243,8 +252,16 @@ def _chrome_kind(el: etree._Element) -> str | None:
         return "weak"
     if _is_hidden(el):
         return "weak"
-    attrs = _attrs(el)
-    if not attrs.strip() or _BODY_MARK.search(attrs):
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return None
+    return _class_kind(f"{cls or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _class_kind(attrs: str) -> str | None:
+    """Chrome kind of a class+id string (cached: pages repeat the same class lists)."""
+    if _BODY_MARK.search(attrs):
         return None
     if _STRONG_NEGATIVE.search(attrs):
         return "strong"

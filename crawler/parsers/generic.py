@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.items import ArticleRecord
 from crawler.parsers.authors import clean_authors
@@ -51,14 +50,12 @@ LANG_META = ("og:locale", "content-language", "language", "dc.language")
 
 # Visible markup selectors, most reliable first.
 BYLINE_XPATH = (
-    "//*[@rel='author' or contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    " | //*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'byline')]"
-    " | //*[contains(translate(@class, 'BYLINEAUTHOR', 'bylineauthor'), 'author')]"
+    "//*[contains(@rel, 'author') or contains(@class, 'uthor') or contains(@class, 'yline')"
+    " or contains(@class, 'UTHOR') or contains(@class, 'YLINE') or contains(@itemprop, 'author')]"
 )
 DATE_CLASS_XPATH = (
-    "//*[contains(translate(@class, 'DATEPUBLISHED', 'datepublished'), 'date')"
-    " or contains(translate(@class, 'TIMESAMP', 'timesamp'), 'timestamp')"
-    " or contains(translate(@class, 'DATEPUBLISHED', 'datepublished'), 'published')]"
+    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
+    " or contains(@class, 'Time') or contains(@class, 'publish') or contains(@class, 'Publish')]"
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 _META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
@@ -81,11 +78,14 @@ def parse_html(html: str) -> etree._Element | None:
     data = html.encode("utf-8", "surrogatepass")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    # Plain etree elements: lxml.html's per-element class lookup costs a fifth of the run time.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = lxml_html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(data, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         logger.debug("unparseable page: %s", exc)
+        return None
+    if root is None:
         return None
     return root
 
