@@ -57,13 +57,12 @@ ORGS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Theme:
-    """A family of stories: its tags, headline and lede templates, and body sentences."""
+    """A family of stories: its tags, actors, (headline, lede) templates and body sentences."""
 
     key: str
     tags: tuple[str, ...]
     actors: tuple[str, ...]
-    titles: tuple[str, ...]
-    ledes: tuple[str, ...]
+    stories: tuple[tuple[str, str], ...]
     sentences: tuple[str, ...]
 
 
@@ -73,18 +72,19 @@ THEMES: tuple[Theme, ...] = (
         ("russia",),
         ("Russian military police", "Russian forces", "the Russian Defence Ministry", "Moscow"),
         (
-            "Russia Deploys Military Police to {place}",
-            "Russian Strikes Hit Villages in the {region}",
-            "Moscow Proposes New Talks on {place}",
-            "Russian Patrols Expand Toward {place}",
-            "Lavrov Warns Against Escalation Around {place}",
-            "Russia Brokers Local Settlement in {place}",
-        ),
-        (
-            "Russian forces have expanded their presence around {place} amid growing tension with "
-            "local factions",
-            "Moscow has proposed a new round of talks on the future of {place} and the {region}",
-            "Russian military police began patrolling the roads leading into {place} on {weekday}",
+            ("Russia Deploys Military Police to {place}",
+             "Russian military police began patrolling the roads leading into {place} on {weekday}"),
+            ("Russian Strikes Hit Villages in the {region}",
+             "Russian warplanes carried out dozens of strikes on villages in the {region} over the past day"),
+            ("Moscow Proposes New Talks on {place}",
+             "Moscow has proposed a new round of talks on the future of {place} and the {region}"),
+            ("Russian Patrols Expand Toward {place}",
+             "Russian forces have expanded their patrols toward {place} amid growing tension with local factions"),
+            ("Lavrov Warns Against Escalation Around {place}",
+             "Russian Foreign Minister Sergei Lavrov warned that any escalation around {place} would be met "
+             "with force"),
+            ("Russia Brokers Local Settlement in {place}",
+             "A Russian-brokered settlement has come into force in {place} after weeks of negotiations"),
         ),
         (
             "Russian officers met local notables in {place} to discuss the return of state institutions.",
@@ -102,20 +102,21 @@ THEMES: tuple[Theme, ...] = (
         ("iran",),
         ("Iranian-backed militias", "the Iranian Revolutionary Guard", "Tehran", "Hezbollah"),
         (
-            "Iranian Militias Expand Presence in {place}",
-            "Tehran Opens Cultural Centre in {place}",
-            "Iran-Backed Groups Recruit Young Men in the {region}",
-            "Iranian Investment Plans for {place} Stir Concern",
-            "Airstrikes Target Iranian Positions Near {place}",
+            ("Iranian Militias Expand Presence in {place}",
+             "Iranian-backed militias have stepped up recruitment campaigns in {place} offering salaries "
+             "of up to {num2}0 dollars a month"),
+            ("Tehran Opens Cultural Centre in {place}",
+             "Iran has opened a new cultural centre in {place} as part of its soft power campaign"),
+            ("Iran-Backed Groups Recruit Young Men in the {region}",
+             "Groups backed by Tehran are recruiting young men in the {region} with promises of "
+             "protection from conscription"),
+            ("Iranian Investment Plans for {place} Stir Concern",
+             "Tehran is seeking to entrench its economic influence in {place} through new contracts"),
+            ("Airstrikes Target Iranian Positions Near {place}",
+             "Unidentified aircraft struck positions held by Iranian-backed groups near {place}"),
         ),
         (
-            "Iranian-backed militias have stepped up recruitment campaigns in {place} offering "
-            "salaries of up to {num} dollars a month",
-            "Tehran is seeking to entrench its economic influence in {place} through new contracts",
-            "Unidentified aircraft struck positions held by Iranian-backed groups near {place}",
-        ),
-        (
-            "Local sources in {place} said the militias were offering monthly salaries of {num} dollars.",
+            "Local sources in {place} said the militias were offering monthly salaries of {num2}0 dollars.",
             "The Iranian Revolutionary Guard has reportedly taken over {num2} buildings near the "
             "city centre.",
             "Tehran signed a memorandum on rebuilding {num2} power stations in the {region}.",
@@ -129,16 +130,17 @@ THEMES: tuple[Theme, ...] = (
         ("turkey",),
         ("Turkish forces", "Turkish-backed factions", "Ankara", "the Syrian National Army"),
         (
-            "Turkey Reinforces Observation Posts Near {place}",
-            "Ankara Warns of Operation East of the Euphrates",
-            "Turkish-Backed Factions Clash in {place}",
-            "Erdogan Talks Safe Zone Plans After Meeting in {place}",
-            "Turkish Convoy Enters {place} Countryside",
-        ),
-        (
-            "A Turkish military convoy entered the {region} on {weekday} carrying armoured vehicles",
-            "Ankara has warned that it will not wait long for the proposed safe zone near {place}",
-            "Clashes broke out between Turkish-backed factions in {place} over checkpoint revenues",
+            ("Turkey Reinforces Observation Posts Near {place}",
+             "A Turkish military convoy carrying armoured vehicles reached an observation post near {place}"),
+            ("Ankara Warns of Operation East of the Euphrates",
+             "Ankara has warned that it will not wait long for the proposed safe zone east of the Euphrates"),
+            ("Turkish-Backed Factions Clash in {place}",
+             "Clashes broke out between Turkish-backed factions in {place} over checkpoint revenues"),
+            ("Erdogan Talks Safe Zone Plans After Meeting in {place}",
+             "Turkish President Recep Tayyip Erdogan discussed plans for a safe zone after a security "
+             "meeting on {place}"),
+            ("Turkish Convoy Enters {place} Countryside",
+             "A Turkish military convoy entered the countryside of {place} on {weekday}"),
         ),
         (
             "The convoy included {num2} armoured vehicles and headed toward an observation post near "
@@ -154,16 +156,16 @@ THEMES: tuple[Theme, ...] = (
         ("saudi-arabia", "uae"),
         ("Saudi Arabia", "the United Arab Emirates", "Gulf investors", "Riyadh"),
         (
-            "UAE Delegation Visits Damascus Trade Fair",
-            "Saudi Aid Reaches Camps in the {region}",
-            "Gulf Capital Eyes Syrian Real Estate in {place}",
-            "Riyadh Funds Tribal Councils in {place}",
-            "Emirati Businessmen Explore Deals in {place}",
-        ),
-        (
-            "A delegation of Emirati businessmen toured {place} in a sign of warming economic ties",
-            "Saudi Arabia has funded new projects for tribal councils in the {region}",
-            "Gulf investors are reported to be studying real estate projects in {place}",
+            ("UAE Delegation Visits Damascus Trade Fair",
+             "An Emirati business delegation visited the Damascus International Fair in a sign of warming ties"),
+            ("Saudi Aid Reaches Camps in the {region}",
+             "Saudi aid has reached camps for displaced people in the {region}"),
+            ("Gulf Capital Eyes Syrian Real Estate in {place}",
+             "Gulf investors are reported to be studying real estate projects in {place}"),
+            ("Riyadh Funds Tribal Councils in {place}",
+             "Saudi Arabia has funded new projects for tribal councils in {place} and the {region}"),
+            ("Emirati Businessmen Explore Deals in {place}",
+             "A group of Emirati businessmen toured {place} to explore investment deals"),
         ),
         (
             "The delegation included representatives of {num2} companies working in construction and "
@@ -179,16 +181,17 @@ THEMES: tuple[Theme, ...] = (
         ("economy",),
         ("the Ministry of Internal Trade", "the Central Bank of Syria", "traders", "the government"),
         (
-            "Price of {good} Rises Sharply in {place}",
-            "Syrian Pound Falls Against Dollar in {month}",
-            "Shortage of {good} Hits Markets in {place}",
-            "Government Raises Subsidised Price of {good}",
-            "Traders in {place} Protest New Customs Fees",
-        ),
-        (
-            "The price of {good} has risen by {pct} percent in {place} over the past weeks",
-            "The Syrian pound lost more of its value against the US dollar on {weekday}",
-            "Residents of {place} are queuing for hours to buy {good} amid a new shortage",
+            ("Price of {good} Rises Sharply in {place}",
+             "The price of {good} has risen by {pct} percent in {place} over the past weeks"),
+            ("Syrian Pound Falls Against Dollar",
+             "The Syrian pound lost more of its value against the US dollar on {weekday}, trading at "
+             "{num2}0 pounds above the official rate"),
+            ("Shortage of {good} Hits Markets in {place}",
+             "Residents of {place} are queuing for hours to buy {good} amid a new shortage"),
+            ("Government Raises Subsidised Price of {good}",
+             "The government has raised the subsidised price of {good} for the second time this year"),
+            ("Traders in {place} Protest New Customs Fees",
+             "Traders in {place} closed their shops in protest against new customs fees"),
         ),
         (
             "A kilo of {good} now costs about {num} Syrian pounds in the markets of {place}.",
@@ -204,16 +207,17 @@ THEMES: tuple[Theme, ...] = (
         ("refugees", "humanitarian"),
         ("aid agencies", "the United Nations", "local organisations", "camp administrators"),
         (
-            "Thousands Flee Fighting in the {region}",
-            "Aid Convoy Reaches {place} After Weeks of Delay",
-            "Displaced Families Struggle in Camps Near {place}",
-            "Refugees in Lebanon Face New Deportation Orders",
-            "Schools in {place} Reopen Without Teachers",
-        ),
-        (
-            "More than {num} people have fled their homes in the {region} during the past week",
-            "An aid convoy of {num2} trucks reached {place} after weeks of negotiations",
-            "Displaced families in camps near {place} are bracing for winter without heating",
+            ("Thousands Flee Fighting in the {region}",
+             "More than {num} people have fled their homes in the {region} during the past week"),
+            ("Aid Convoy Reaches {place} After Weeks of Delay",
+             "An aid convoy of {num2} trucks reached {place} after weeks of negotiations"),
+            ("Displaced Families Struggle in Camps Near {place}",
+             "Displaced families in camps near {place} are bracing for winter without heating"),
+            ("Refugees in Lebanon Face New Deportation Orders",
+             "Syrian refugees in Lebanon face new deportation orders after a decision by the Higher "
+             "Defence Council"),
+            ("Schools in {place} Reopen Without Teachers",
+             "Schools in {place} reopened for the new year with hundreds of teaching posts unfilled"),
         ),
         (
             "{org} said it had registered {num} newly displaced people since the start of {month}.",
@@ -230,17 +234,17 @@ THEMES: tuple[Theme, ...] = (
         ("Hayat Tahrir al-Sham", "the National Front for Liberation", "opposition factions",
          "the Salvation Government"),
         (
-            "Regime Forces Advance Toward {place}",
-            "HTS Imposes New Taxes on Traders in {place}",
-            "Opposition Factions Launch Counter-Attack in the {region}",
-            "Salvation Government Restricts Aid Work in {place}",
-            "Bombardment Empties Villages Near {place}",
-        ),
-        (
-            "Regime forces backed by Russian air power advanced toward {place} after days of heavy "
-            "bombardment",
-            "Hayat Tahrir al-Sham has imposed new fees on traders crossing into {place}",
-            "Opposition factions launched a counter-attack in the {region} on {weekday}",
+            ("Regime Forces Advance Toward {place}",
+             "Regime forces backed by Russian air power advanced toward {place} after days of heavy "
+             "bombardment"),
+            ("HTS Imposes New Taxes on Traders in {place}",
+             "Hayat Tahrir al-Sham has imposed new fees on traders crossing into {place}"),
+            ("Opposition Factions Launch Counter-Attack in the {region}",
+             "Opposition factions launched a counter-attack in the {region} on {weekday}"),
+            ("Salvation Government Restricts Aid Work in {place}",
+             "The Salvation Government has imposed new restrictions on aid organisations working in {place}"),
+            ("Bombardment Empties Villages Near {place}",
+             "Weeks of bombardment have emptied the villages around {place} of most of their residents"),
         ),
         (
             "{actor} said it had repelled {num2} attempts to advance on the southern front.",
@@ -256,16 +260,16 @@ THEMES: tuple[Theme, ...] = (
         ("the Syrian Democratic Forces", "the Autonomous Administration", "Kurdish officials",
          "the US-led coalition"),
         (
-            "SDF Arrests Suspected ISIS Cell in {place}",
-            "Autonomous Administration Announces Elections in {place}",
-            "Arab Tribes Protest SDF Conscription in the {region}",
-            "Coalition Delivers Equipment to SDF Near {place}",
-            "Kurdish Officials Meet Damascus Delegation in {place}",
-        ),
-        (
-            "The Syrian Democratic Forces arrested members of a suspected ISIS cell in {place}",
-            "Arab tribes in the {region} protested against conscription by the Autonomous Administration",
-            "Kurdish officials met a government delegation in {place} to discuss oil and services",
+            ("SDF Arrests Suspected ISIS Cell in {place}",
+             "The Syrian Democratic Forces arrested members of a suspected ISIS cell in {place}"),
+            ("Autonomous Administration Announces Elections in {place}",
+             "The Autonomous Administration has announced local elections in {place} for the end of {month}"),
+            ("Arab Tribes Protest SDF Conscription in the {region}",
+             "Arab tribes in the {region} protested against conscription by the Autonomous Administration"),
+            ("Coalition Delivers Equipment to SDF Near {place}",
+             "The US-led coalition delivered new military equipment to SDF bases near {place}"),
+            ("Kurdish Officials Meet Damascus Delegation in {place}",
+             "Kurdish officials met a government delegation in {place} to discuss oil and services"),
         ),
         (
             "{actor} said the cell was planning attacks on checkpoints in the {region}.",
@@ -280,16 +284,16 @@ THEMES: tuple[Theme, ...] = (
         ("damascus", "assad"),
         ("the Syrian regime", "the security services", "the People’s Assembly", "the Baath Party"),
         (
-            "Security Services Arrest Returnees in {place}",
-            "Assad Issues Decree on Local Administration",
-            "Regime Recruits Reconciled Fighters in {place}",
-            "Baath Party Holds Internal Elections in {place}",
-            "Property Law Threatens Absentee Owners in {place}",
-        ),
-        (
-            "The security services arrested {num2} returnees in {place} despite earlier guarantees",
-            "Bashar al-Assad issued a decree reorganising local administration in the provinces",
-            "The regime has begun recruiting reconciled fighters in {place} into the Fifth Corps",
+            ("Security Services Arrest Returnees in {place}",
+             "The security services arrested {num2} returnees in {place} despite earlier guarantees"),
+            ("Assad Issues Decree on Local Administration",
+             "Bashar al-Assad issued a decree reorganising local administration in the provinces"),
+            ("Regime Recruits Reconciled Fighters in {place}",
+             "The regime has begun recruiting reconciled fighters in {place} into the Fifth Corps"),
+            ("Baath Party Holds Internal Elections in {place}",
+             "The Baath Party held internal elections in {place} amid accusations of vote buying"),
+            ("Property Law Threatens Absentee Owners in {place}",
+             "A new property law threatens the homes of absentee owners in {place}"),
         ),
         (
             "Relatives of the detainees said they had no news of them {num2} weeks after the arrests.",
@@ -305,17 +309,17 @@ THEMES: tuple[Theme, ...] = (
         ("the United Nations", "the Astana guarantors", "the Constitutional Committee",
          "Western diplomats"),
         (
-            "Pedersen Meets Opposition Delegation on Constitutional Committee",
-            "Astana Guarantors Set Date for Next Round",
-            "Western Diplomats Reject Normalisation With Damascus",
-            "Geneva Talks Stall Over Committee Membership",
-            "UN Security Council Discusses Aid Crossings",
-        ),
-        (
-            "The UN envoy met members of the opposition negotiating body to discuss the Constitutional "
-            "Committee",
-            "The Astana guarantors agreed to hold a new round of talks in {month}",
-            "Western diplomats said there would be no reconstruction funding without a political process",
+            ("Pedersen Meets Opposition Delegation on Constitutional Committee",
+             "The UN envoy met members of the opposition negotiating body to discuss the Constitutional "
+             "Committee"),
+            ("Astana Guarantors Set Date for Next Round",
+             "The Astana guarantors agreed to hold a new round of talks on Syria in {month}"),
+            ("Western Diplomats Reject Normalisation With Damascus",
+             "Western diplomats said there would be no reconstruction funding without a political process"),
+            ("Geneva Talks Stall Over Committee Membership",
+             "Talks in Geneva stalled over the names proposed for the civil society list of the committee"),
+            ("UN Security Council Discusses Aid Crossings",
+             "The UN Security Council discussed the renewal of cross-border aid deliveries into Syria"),
         ),
         (
             "{official} said that disagreements remained over {num2} names on the civil society list.",
@@ -463,14 +467,17 @@ def story_slots(theme: Theme, rng: random.Random) -> dict[str, str]:
     }
 
 
-def headline(theme: Theme, rng: random.Random, slots: dict[str, str]) -> str:
-    """A headline for the story (title case as the site writes them)."""
-    return _fill(rng.choice(theme.titles), rng, {**slots, "good": slots["good"].title()})
+def headline_and_lede(theme: Theme, rng: random.Random, slots: dict[str, str]) -> tuple[str, str]:
+    """A headline (title case, as the site writes them) and its lede, without attribution or full stop."""
+    title, lede = rng.choice(theme.stories)
+    title_slots = {**slots, "good": slots["good"].title(), "region": _title_case(slots["region"])}
+    return _fill(title, rng, title_slots), _fill(lede, rng, slots)
 
 
-def lede_sentence(theme: Theme, rng: random.Random, slots: dict[str, str]) -> str:
-    """The lede without its attribution and without a final full stop."""
-    return _fill(rng.choice(theme.ledes), rng, slots)
+def _title_case(text: str) -> str:
+    """Capitalize words of a slot used in a headline, leaving particles (of, the, al-) alone."""
+    small = {"of", "the", "and", "in"}
+    return " ".join(w if w in small or w.startswith("al-") else w[0].upper() + w[1:] for w in text.split())
 
 
 def body_paragraphs(theme: Theme, rng: random.Random, slots: dict[str, str], count: int) -> list[str]:

@@ -243,14 +243,13 @@ class ReplicaSite:
         theme = rng.choice(themes)
         slots = corpus.story_slots(theme, rng)
         for _ in range(12):
-            title = corpus.headline(theme, rng, slots)
+            title, lede = corpus.headline_and_lede(theme, rng, slots)
             if title not in used_titles:
                 break
             slots = corpus.story_slots(theme, rng)
         used_titles.add(title)
         draft.title = title
         verb, outlet = rng.choice(corpus.SOURCES)
-        lede = corpus.lede_sentence(theme, rng, slots)
         if draft.category == "commentary":
             draft.author = rng.choice(corpus.COLUMNISTS)
             verb, outlet = "writes", rng.choice(("Asharq Al-Awsat", "Al-Hal", "Alsouria Net"))
