@@ -1,0 +1,328 @@
+"""The Syrian Observer (syrianobserver.com), a WordPress news site.
+
+An article page carries its title (h1), a lede ending in the original outlet's
+attribution ("... reports Alsouria Net."), a featured image whose caption repeats the
+title, the translated body, the site's standing disclaimer, and "Helpful keywords"
+tag links (see shared/site-model.md).  Dates come from JSON-LD or meta tags first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from bs4 import Tag
+from lxml_html_clean import Cleaner
+
+from crawler.parsers.base import ArticleParser
+from crawler.parsers.dates import parse_date
+from crawler.parsers.text import clean_paragraphs, clean_text
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle"}
+_CLEANER = Cleaner(
+    scripts=True,
+    javascript=True,
+    comments=True,
+    style=True,
+    inline_style=True,
+    links=True,
+    meta=True,
+    page_structure=False,
+    processing_instructions=True,
+    embedded=True,
+    frames=True,
+    forms=True,
+    annoying_tags=True,
+    remove_unknown_tags=False,
+    safe_attrs_only=True,
+    safe_attrs=frozenset({"href", "src", "alt", "title"}),
+)
+
+
+class SyrianObserverParser(ArticleParser):
+    """Article pages of The Syrian Observer (WordPress; ``td-*`` names cover a Newspaper-theme variant)."""
+
+    site = "syrianobserver"
+
+    TITLE = "h1.entry-title, h1.td-post-title, article h1"
+    LEDE = "p.entry-excerpt, .td-post-sub-title, .entry-header .excerpt, .entry-header .entry-summary"
+    CONTENT = "div.entry-content, div.td-post-content, [itemprop='articleBody']"
+    NOT_BODY = (
+        "figure, .wp-caption, .sharedaddy, .share-buttons, .code-block, .post-tags, .related-posts, "
+        ".jp-relatedposts, script, style, noscript, iframe, form, header, footer, aside, nav"
+    )
+    TAG_LINKS = ".post-tags a, .td-tags a, .tags-links a, .entry-tags a"
+    CATEGORY_LINK = ".entry-category a, .cat-links a, a[rel~='category']"
+    AUTHOR_LINKS = ".entry-meta a[rel~='author'], .byline .author a, .td-post-author-name a"
+    DATE_TIME = "time.entry-date.published[datetime], time.entry-date[datetime], article time[datetime]"
+    FEATURED = "figure.post-thumbnail, .td-post-featured-image, article figure"
+    DISCLAIMER = re.compile(r"^This article was translated (?:and edited )?by The Syrian Observer\b", re.IGNORECASE)
+    # The lede's closing attribution: "... reports Alsouria Net." / "..., writes SANA."
+    ATTRIBUTION = re.compile(
+        r"(?:^|[\s,;])(?:reports|writes|reported|wrote)\s+(?P<source>[A-Z][^.,;:!?]{0,59}?)\s*\.?$"
+    )
+
+    # --- shared pre-work, computed once -----------------------------------------
+
+    @cached_property
+    def _jsonld(self) -> dict[str, Any]:
+        """The page's JSON-LD article object (``@graph`` and lists flattened), or ``{}``."""
+        for script in self.soup.select("script[type='application/ld+json']"):
+            try:
+                data = json.loads(script.string or "")
+            except ValueError:
+                logger.debug("unreadable JSON-LD on %s", self.url)
+                continue
+            for node in _walk(data):
+                types = node.get("@type")
+                types = set(types) if isinstance(types, list) else {types}
+                if types & _ARTICLE_TYPES:
+                    return node
+        return {}
+
+    @cached_property
+    def _meta(self) -> dict[str, list[str]]:
+        """``<meta property|name|itemprop>`` contents by key (lowercase), in page order."""
+        out: dict[str, list[str]] = {}
+        for tag in self.soup.find_all("meta"):
+            key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+            content = tag.get("content")
+            if isinstance(key, str) and isinstance(content, str) and content.strip():
+                out.setdefault(key.lower(), []).append(content.strip())
+        return out
+
+    def _first_meta(self, *keys: str) -> str | None:
+        for key in keys:
+            if self._meta.get(key):
+                return self._meta[key][0]
+        return None
+
+    @cached_property
+    def _content(self) -> Tag | None:
+        """The entry content container (falls back to the ``<article>`` element)."""
+        return self.soup.select_one(self.CONTENT) or self.soup.find("article")
+
+    @cached_property
+    def _paragraphs(self) -> list[tuple[Tag, str]]:
+        """(element, cleaned text) of each non-empty paragraph of the content, chrome skipped."""
+        if self._content is None:
+            return []
+        # Identity sets: bs4 compares tags by markup, and two share rows can look alike.
+        skipped = {id(el) for el in self._content.select(self.NOT_BODY)}
+        lede = self.soup.select_one(self.LEDE)
+        out: list[tuple[Tag, str]] = []
+        for p in self._content.find_all(["p", "h2", "h3", "h4"]):
+            if p is lede or id(p) in skipped or any(id(parent) in skipped for parent in p.parents):
+                continue
+            text = clean_text(p.get_text())
+            if text:
+                out.append((p, text))
+        return out
+
+    @cached_property
+    def _body(self) -> list[tuple[Tag, str]]:
+        """Body paragraphs: the content's paragraphs minus disclaimer and repeated caption."""
+        title = self.title()
+        return [
+            (p, text) for p, text in self._paragraphs
+            if not self.DISCLAIMER.match(text) and text != title and text != self.image_caption()
+        ]
+
+    # --- fields -------------------------------------------------------------------
+
+    def title(self) -> str | None:
+        """The h1 headline; then JSON-LD ``headline``, ``og:title``, ``<title>`` without the site name."""
+        h1 = self.soup.select_one(self.TITLE)
+        text = clean_text(h1.get_text()) if h1 else None
+        if text:
+            return text
+        for raw in (_str(self._jsonld.get("headline")), self._first_meta("og:title"),
+                    self.soup.title.get_text() if self.soup.title else None):
+            text = clean_text(re.sub(r"\s+[-|–]\s+The Syrian Observer\s*$", "", raw or ""))
+            if text:
+                return text
+        return None
+
+    def summary(self) -> str | None:
+        """The lede under the title; then JSON-LD ``description``, ``og:description``, description meta."""
+        lede = self.soup.select_one(self.LEDE)
+        text = clean_text(lede.get_text()) if lede else None
+        return text or clean_text(
+            _str(self._jsonld.get("description")) or self._first_meta("og:description", "description")
+        )
+
+    def source(self) -> str | None:
+        """The outlet named by the lede's closing "reports X." / "writes X."; None without attribution."""
+        summary = self.summary()
+        match = self.ATTRIBUTION.search(summary) if summary else None
+        return clean_text(match["source"]) if match else None
+
+    def body_text(self) -> str | None:
+        """Body paragraphs separated by a blank line; no caption, disclaimer, share or tag text."""
+        return clean_paragraphs([text for _, text in self._body])
+
+    def body_html(self) -> str | None:
+        """The body paragraphs' markup, sanitized (no script, style, frames, event handlers, javascript:)."""
+        if not self._body:
+            return None
+        wrapper = lxml.html.fragment_fromstring("\n".join(str(p) for p, _ in self._body), create_parent="div")
+        _CLEANER(wrapper)
+        return "\n".join(lxml.html.tostring(child, encoding="unicode").strip() for child in wrapper) or None
+
+    def disclaimer(self) -> str | None:
+        """The standing "This article was translated and edited by The Syrian Observer ..." note."""
+        for _, text in self._paragraphs:
+            if self.DISCLAIMER.match(text):
+                return text
+        # Lenient: some pages put the note outside the content container.
+        for p in self.soup.find_all("p"):
+            text = clean_text(p.get_text())
+            if text and self.DISCLAIMER.match(text):
+                return text
+        return None
+
+    def tags(self) -> list[str]:
+        """The "Helpful keywords" links; then ``article:tag`` metas, then JSON-LD ``keywords``."""
+        links = self.soup.select(self.TAG_LINKS) or [
+            a for a in self.soup.select("a[rel~='tag']") if "category" not in (a.get("rel") or [])
+        ]
+        values = [a.get_text() for a in links] or self._meta.get("article:tag", [])
+        if not values:
+            keywords = self._jsonld.get("keywords")
+            values = keywords if isinstance(keywords, list) else (_str(keywords) or "").split(",")
+        return _unique(clean_text(v) for v in values if isinstance(v, str))
+
+    def category(self) -> str | None:
+        """The category slug: from the category link, the article URL, or ``article:section``."""
+        link = self.soup.select_one(self.CATEGORY_LINK)
+        href = link.get("href") if link else None
+        if isinstance(href, str):
+            match = re.search(r"/category/(?:[^/]+/)*?([a-z0-9-]+)/?$", urlsplit(href).path)
+            if match:
+                return match[1]
+        match = re.match(r"^/([a-z0-9-]+)/(?:\d+/)?[^/]+\.html$", urlsplit(self.url).path)
+        if match:
+            return match[1]
+        section = _str(self._jsonld.get("articleSection")) or self._first_meta("article:section")
+        return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-") or None if section else None
+
+    def authors(self) -> list[str]:
+        """JSON-LD ``author`` names; then byline links; then the author meta."""
+        names = _people(self._jsonld.get("author"))
+        if not names:
+            names = [a.get_text() for a in self.soup.select(self.AUTHOR_LINKS)]
+        if not names:
+            names = self._meta.get("author", [])
+        return _unique(clean_text(n) for n in names)
+
+    def published_raw(self) -> str | None:
+        """The publication date as written: JSON-LD, then ``article:published_time``, then ``<time>``."""
+        raw = _str(self._jsonld.get("datePublished")) or self._first_meta(
+            "article:published_time", "datepublished", "date"
+        )
+        if not raw:
+            time = self.soup.select_one(self.DATE_TIME)
+            raw = time.get("datetime") if time else None
+        return clean_text(raw) if isinstance(raw, str) else None
+
+    def published_at(self) -> datetime | None:
+        """``published_raw`` as an aware UTC datetime."""
+        return parse_date(self.published_raw(), fuzzy=False)
+
+    def modified_at(self) -> datetime | None:
+        """The last modification: JSON-LD ``dateModified``, then ``article:modified_time``, then ``time.updated``."""
+        raw = _str(self._jsonld.get("dateModified")) or self._first_meta("article:modified_time", "og:updated_time")
+        if not raw:
+            time = self.soup.select_one("time.updated[datetime]")
+            raw = time.get("datetime") if time else None
+        return parse_date(raw, fuzzy=False) if isinstance(raw, str) else None
+
+    def image_url(self) -> str | None:
+        """The featured image, absolute: ``og:image``, then JSON-LD ``image``, then the featured ``<img>``."""
+        src = self._first_meta("og:image") or _image(self._jsonld.get("image"))
+        if not src:
+            img = self._featured.find("img") if self._featured else None
+            src = (img.get("data-src") or img.get("src")) if img else None
+        return urljoin(self.url, src.strip()) if isinstance(src, str) and src.strip() else None
+
+    def image_caption(self) -> str | None:
+        """The featured image's caption (on this site it repeats the title)."""
+        if self._featured is None:
+            return None
+        caption = self._featured.select_one("figcaption, .wp-caption-text")
+        return clean_text(caption.get_text()) if caption else None
+
+    def language(self) -> str | None:
+        """ISO 639-1 code from ``<html lang>``, then ``og:locale``, then JSON-LD ``inLanguage``."""
+        html = self.soup.find("html")
+        raw = html.get("lang") if html else None
+        raw = raw or self._first_meta("og:locale") or _str(self._jsonld.get("inLanguage"))
+        if not isinstance(raw, str):
+            return None
+        code = raw.strip().replace("_", "-").split("-")[0].lower()
+        return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+    def canonical_url(self) -> str | None:
+        """``<link rel=canonical>``, then ``og:url``, absolute against the page URL."""
+        link = self.soup.select_one("link[rel~='canonical'][href]")
+        href = link.get("href") if link else self._first_meta("og:url")
+        return urljoin(self.url, href.strip()) if isinstance(href, str) and href.strip() else None
+
+    @cached_property
+    def _featured(self) -> Tag | None:
+        return self.soup.select_one(self.FEATURED)
+
+
+def _walk(node: Any) -> list[dict[str, Any]]:
+    """Every dict of a JSON-LD document, ``@graph`` and lists flattened (two levels deep)."""
+    if isinstance(node, list):
+        return [d for item in node for d in _walk(item)]
+    if isinstance(node, dict):
+        graph = node.get("@graph")
+        return [node, *(_walk(graph) if isinstance(graph, list) else [])]
+    return []
+
+
+def _str(value: Any) -> str | None:
+    """A JSON-LD scalar as text (the first of a list)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _people(value: Any) -> list[str]:
+    """Names from a JSON-LD ``author``: a string, a Person, or a list of either."""
+    if isinstance(value, list):
+        return [name for item in value for name in _people(item)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    return [value] if isinstance(value, str) else []
+
+
+def _image(value: Any) -> str | None:
+    """A URL from a JSON-LD ``image``: a string, an ImageObject, or a list of either."""
+    if isinstance(value, list):
+        return _image(value[0]) if value else None
+    if isinstance(value, dict):
+        return _str(value.get("url") or value.get("contentUrl"))
+    return _str(value)
+
+
+def _unique(values: Any) -> list[str]:
+    """Non-empty values, first occurrence kept (case-insensitive)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return out
