@@ -35,6 +35,8 @@ DROP_TAGS = frozenset({
 CHROME_TAGS = frozenset({"header", "form", "figure"})
 MIN_PROSE = 60
 """Characters for a block of text to count as prose (a sentence or more)."""
+STUB_WORDS = 3
+"""Trailing lines this short and unpunctuated are labels of removed boxes."""
 MAX_WIDEN = 4
 WIDEN_PROSE_SHARE = 0.6
 """The container grows to its parent when the text the parent adds is at least this much prose ..."""
@@ -88,15 +90,34 @@ _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|pr
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Lines that are page furniture in any article ("Advertisement", "Read more: ...").
 _BOILERPLATE_LINE = re.compile(
-    r"^(?:advertisement|advertisements|sponsored|ad|story continues below|continue reading(?: below)?|"
+    r"^(?:advertisement|advertisements|advert|sponsored|ad|story continues below|continue reading(?: below)?|"
     r"(?:read|see) (?:more|also)\b.*|related(?: articles?| stories| coverage| content)?\b:?.*|"
     r"more (?:on|from) (?:this|the)\b.*|sign up\b.*|subscribe\b.*|follow us\b.*|share (?:this|on)\b.*|"
     r"click here\b.*|image:? .*|photo:? .*|getty images|\(?(?:photo|image|picture)s? (?:by|credit)\b.*|"
     r"copyright\b.*|©.*|all rights reserved\.?|"
-    r"recommended|trending|most (?:read|popular|viewed)|you may also like|"
-    r"we use cookies\b.*|this (?:site|website) uses cookies\b.*)$",
+    r"recommended|trending|most (?:read|popular|viewed)|you may also like\b.*|"
+    r"we use cookies\b.*|this (?:site|website) uses cookies\b.*|"
+    # Wire-service credit lines are not article text ("(Reporting by ...; Editing by ...)").
+    r"\(?(?:additional )?(?:reporting|editing|writing|compiled|research) by\b.*|"
+    r".{0,200}\b(?:contributed (?:to )?(?:this|reporting)|contributed to this (?:report|story|article))\b.*"
+    r")$",
     re.IGNORECASE,
 )
+# A line that is only a date/time stamp, a byline or a reading time (page furniture).
+_MONTHS = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+)
+_STAMP_LINE = re.compile(
+    r"^(?:(?:updated|published|posted|last updated|first published|modified)(?: on| at)?:?\s*)?"
+    r"(?:[a-z]+day,?\s*)?(?:" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s*\d{0,4}|\d{1,2}\s+" + _MONTHS
+    + r"\s*\d{0,4}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
+    r"(?:,?\s*(?:at\s*)?\d{1,2}[:.h]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?)?\s*$"
+    r"|^(?:updated|published|posted)(?: on| at)?:?\s*\d{1,2}[:.]\d{2}\s*[ap]?\.?m?\.?.*$"
+    r"|^by\s+[\w.'’\- ]{2,60}$"
+    r"|^\d+\s*(?:min|mins|minutes?)\s*(?:read|de leitura)$|^(?:reading time|tempo de leitura)\b.{0,20}$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。")
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
@@ -284,7 +305,7 @@ def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> N
             ancestors = list(el.iterancestors())
             if not any(_STRONG_NEGATIVE.search(_attrs(a)) for a in ancestors):
                 protected.update(ancestors)
-    removed: set[etree._Element] = set()
+    removed: dict[etree._Element, None] = {}  # document order keeps tail merging deterministic
     for el in root.iterdescendants():
         if el in protected or el not in stats:
             continue
@@ -293,7 +314,7 @@ def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> N
             continue
         if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
             continue
-        removed.add(el)
+        removed[el] = None
     for el in removed:
         # Inside an already removed box: nothing more to do.
         if any(anc in removed for anc in el.iterancestors()):
@@ -337,7 +358,7 @@ def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._
             touched.append(node)
             weight = 0.5 if weight == 1.0 else weight / 1.5
             node = node.getparent()
-    for el in set(touched):
+    for el in dict.fromkeys(touched):  # ordered: ties must break the same way on every run
         st = stats[el]
         if el.tag in ("html", "body"):
             continue
@@ -415,7 +436,7 @@ def _serialize(container: etree._Element) -> list[tuple[str, str]]:
     while stack:
         el, entering = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
-        block = tag in BLOCK_TAGS
+        block = tag in BLOCK_TAGS and tag not in ("td", "th")
         if entering:
             if block:
                 flush()
@@ -467,13 +488,18 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
             continue
         if kind == "h1" or (title_key and key == title_key and not out):
             continue  # the headline is a field of its own, never a body paragraph
-        if len(text) < 120 and _BOILERPLATE_LINE.match(text):
+        if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
         out.append((kind, text))
-    # Trailing headings introduce nothing: they are the titles of removed boxes.
-    while out and out[-1][0] == "h":
+    # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
+    while out and (out[-1][0] == "h" or _is_stub(out[-1][1])):
         out.pop()
     return out
+
+
+def _is_stub(text: str) -> bool:
+    """A few words without sentence punctuation: a label or button text, not prose."""
+    return len(text.split()) <= STUB_WORDS and not text.rstrip().endswith(_SENTENCE_END)
 
 
 def _key(text: str | None) -> str:
