@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from crawler.health import after_run
 from crawler.signals import page_outcome
 from crawler.sites import SITES
 from storage.db import ensure_schema, make_engine, session_scope
@@ -123,4 +124,6 @@ class CrawlRunRecorder:
             run.errors_by_kind = errors_by_kind
             run.field_coverage = coverage
         logger.info("crawl run %s closed: %s (%s)", self.run_id, status, reason)
+        # Health checks after every run, manual or scheduled; alerts go out from a background thread.
+        after_run(self.engine, self.run_id, self.crawler.settings, datetime.now(UTC))
         self.engine.dispose()

@@ -90,7 +90,8 @@ HEALTH_NO_NEW_USUAL_SHARE = 0.5
 HEALTH_MAX_ERROR_RATE = 0.2
 # A field's filled share falling this much below its recent median fails the check (a redesign).
 HEALTH_COVERAGE_DROP = 0.3
-HEALTH_COVERAGE_FIELDS = ["title", "body_text", "published_at"]
+# Judged against the site's own median, so a field a site never fills never alerts.
+HEALTH_COVERAGE_FIELDS = ["title", "body_text", "published_at", "summary", "authors"]
 # Recent completed runs that form the coverage baseline, and the fewest parsed pages judged.
 HEALTH_HISTORY_RUNS = 10
 HEALTH_COVERAGE_MIN_PAGES = 5

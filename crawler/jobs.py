@@ -1,0 +1,259 @@
+"""The scheduled job: one crawl of one site in a child process, with a time limit.
+
+``run_site_crawl`` is what APScheduler stores and calls (a module-level function taking
+plain arguments, so the persistent job store can pickle a reference to it). Twisted's
+reactor cannot restart, so every crawl is a fresh ``scrapy crawl`` child process.
+
+The parent pre-creates the run's ``crawl_runs`` row and passes its id to the child
+(``CRAWL_RUN_ID``): a child that crashes before recording anything still leaves a
+``failed`` row, with the last lines it printed. The child closes itself at the time
+limit (Scrapy's ``CLOSESPIDER_TIMEOUT``, recorded ``timed_out``); the parent kills it
+after a further grace. ``request_stop`` tells every running crawl to close (SIGTERM,
+which Scrapy handles gracefully: the run is recorded ``interrupted``, its stored
+articles stay).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from crawler.runner import project_settings
+from spiders.base import is_loopback
+from storage.db import ensure_schema, make_engine, session_scope
+from storage.models import CrawlRun
+from storage.repository import CrawlRunRepository
+
+logger = logging.getLogger(__name__)
+
+# Lines of a child's output kept to explain a crash in the run's finish_reason.
+OUTPUT_TAIL_LINES = 12
+
+_lock = threading.Lock()
+_running: dict[str, subprocess.Popen[str]] = {}
+_stopping = threading.Event()
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one job did: the run it recorded (or why it did not run)."""
+
+    site: str
+    run_id: int | None
+    status: str
+    detail: str = ""
+
+
+def request_stop() -> None:
+    """Start no new crawl and tell every running one to close gracefully (SIGTERM)."""
+    _stopping.set()
+    with _lock:
+        children = list(_running.items())
+    for site, proc in children:
+        if proc.poll() is None:
+            logger.info("asking the %s crawl (pid %d) to close", site, proc.pid)
+            _signal(proc, signal.SIGTERM)
+
+
+def kill_running() -> None:
+    """Kill crawls that did not close after ``request_stop``."""
+    with _lock:
+        children = list(_running.items())
+    for site, proc in children:
+        if proc.poll() is None:
+            logger.warning("killing the %s crawl (pid %d): it did not close in time", site, proc.pid)
+            _signal(proc, signal.SIGKILL)
+
+
+def wait_for_crawls(timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for running crawls to exit; True when none is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _lock:
+            alive = [p for p in _running.values() if p.poll() is None]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def running_sites() -> list[str]:
+    """Sites with a crawl running in this process's children."""
+    with _lock:
+        return sorted(site for site, proc in _running.items() if proc.poll() is None)
+
+
+def _signal(proc: subprocess.Popen[str], sig: int) -> None:
+    try:
+        proc.send_signal(sig)
+    except ProcessLookupError:  # it exited meanwhile
+        pass
+
+
+def crawl_command(
+    site: str,
+    db_url: str,
+    run_id: int,
+    trigger: str,
+    time_limit: int,
+    base_url: str | None = None,
+    spider_args: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The child's command line: ``scrapy crawl SITE`` with the run's settings."""
+    overrides = {"LOG_LEVEL": "WARNING"}
+    if base_url and is_loopback(base_url):
+        overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
+    overrides.update(settings or {})
+    overrides.update(
+        DATABASE_URL=db_url,
+        CRAWL_TRIGGER=trigger,
+        CRAWL_RUN_ID=str(run_id),
+        CLOSESPIDER_TIMEOUT=str(time_limit),
+    )
+    command = [sys.executable, "-m", "scrapy", "crawl", site]
+    args = dict(spider_args or {})
+    if base_url:
+        args["base_url"] = base_url
+    for key, value in args.items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in overrides.items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def _busy_run(site: str, db_url: str, now: datetime, max_age: timedelta) -> int | None:
+    """The id of a run of ``site`` still going (started within ``max_age``), from any process."""
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            return session.scalar(
+                select(CrawlRun.id).where(
+                    CrawlRun.site == site, CrawlRun.status == "running", CrawlRun.started_at > now - max_age
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def run_site_crawl(
+    site: str,
+    db_url: str,
+    base_url: str | None = None,
+    spider_args: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
+    time_limit: int | None = None,
+    trigger: str = "schedule",
+) -> JobResult:
+    """Crawl ``site`` once in a child process and make sure its run row ends with a final status.
+
+    Returns without crawling when the process is stopping or another run of the site
+    (from another process, e.g. ``crawler run-now``) is still going.
+    """
+    if _stopping.is_set():
+        return JobResult(site, None, "skipped", "the scheduler is stopping")
+    proj = project_settings(db_url, dict(settings or {}))
+    limit = time_limit or proj.getint("SCHEDULER_CRAWL_TIME_LIMIT")
+    kill_after = limit + proj.getint("SCHEDULER_KILL_GRACE_SECONDS")
+    now = datetime.now(UTC)
+    busy = _busy_run(site, db_url, now, timedelta(seconds=kill_after))
+    if busy is not None:
+        logger.warning("%s: run %d is still going; not starting another", site, busy)
+        return JobResult(site, None, "skipped", f"run {busy} is still going")
+
+    engine = make_engine(db_url)
+    try:
+        ensure_schema(engine)
+        run_args = {k: v for k, v in {**(spider_args or {}), "base_url": base_url or ""}.items() if v}
+        with session_scope(engine) as session:
+            run_id = CrawlRunRepository(session).start(site, site, trigger, now, run_args).id
+        command = crawl_command(site, db_url, run_id, trigger, limit, base_url, spider_args, settings)
+        returncode, killed_for_time, tail = _supervise(site, run_id, command, kill_after)
+        return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)
+    finally:
+        engine.dispose()
+
+
+def _supervise(site: str, run_id: int, command: list[str], kill_after: float) -> tuple[int, bool, list[str]]:
+    """Run the child, relaying its output to the log; kill it after ``kill_after`` seconds."""
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    logger.info("%s: run %d starting: %s", site, run_id, " ".join(command[2:]))
+    # Own session: a Ctrl-C at the daemon's terminal must not reach the child twice (Scrapy
+    # would force an unclean shutdown); the daemon forwards one SIGTERM itself.
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True
+    )
+    with _lock:
+        _running[site] = proc
+    if _stopping.is_set():  # a stop arrived while the child was starting
+        _signal(proc, signal.SIGTERM)
+    tail: deque[str] = deque(maxlen=OUTPUT_TAIL_LINES)
+    relay = threading.Thread(target=_relay, args=(proc, site, run_id, tail), name=f"relay-{site}", daemon=True)
+    relay.start()
+    killed_for_time = False
+    try:
+        proc.wait(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        killed_for_time = True
+        logger.error("%s: run %d exceeded its time limit by the grace; killing it", site, run_id)
+        _signal(proc, signal.SIGKILL)
+        proc.wait()
+    finally:
+        with _lock:
+            if _running.get(site) is proc:
+                del _running[site]
+    relay.join(timeout=5)
+    return proc.returncode, killed_for_time, list(tail)
+
+
+def _relay(proc: subprocess.Popen[str], site: str, run_id: int, tail: deque[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.rstrip()
+        if line:
+            tail.append(line)
+            logger.info("[%s run %d] %s", site, run_id, line)
+
+
+def _finish(
+    engine: Any, proj: Any, site: str, run_id: int, returncode: int, killed_for_time: bool, tail: list[str]
+) -> JobResult:
+    """Give the run a final status if the child left it ``running``; health-check it then."""
+    from crawler import health
+
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        run = CrawlRunRepository(session).get(run_id)
+        assert run is not None
+        recorded_by_child = run.status != "running"
+        if not recorded_by_child:
+            if killed_for_time:
+                run.status, reason = "timed_out", "killed after the time limit and grace"
+            elif _stopping.is_set():
+                run.status, reason = "interrupted", "the scheduler stopped"
+            else:
+                run.status = "failed"
+                last = tail[-1] if tail else "no output"
+                reason = f"crawl process exited with code {returncode}: {last}"
+            run.finish_reason = reason[:200]
+            run.finished_at = now
+        status, detail = run.status, run.finish_reason or ""
+    if not recorded_by_child:
+        # The child's recorder never ran its checks: do it here so the failure is alerted.
+        health.after_run(engine, run_id, proj, now)
+        if status == "failed":
+            logger.error("%s: run %d failed; its last output:\n%s", site, run_id, "\n".join(tail))
+    log = logger.info if status in ("ok", "interrupted") else logger.error
+    log("%s: run %d ended %s (%s)", site, run_id, status, detail)
+    return JobResult(site, run_id, status, detail)
