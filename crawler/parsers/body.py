@@ -86,6 +86,11 @@ _BODY_MARK = re.compile(
     r"\bpaywall-article|\bstory\b|\barticle\b|\bentry\b|\bpost\b",
     re.IGNORECASE,
 )
+# The unambiguous names of an article-body wrapper: the container never grows past one.
+_STRONG_BODY = re.compile(
+    r"(?:article|story|entry|post|news|blog)[\s_\-]*(?:body|content|text)\b|\bbody[\s_\-]*text\b",
+    re.IGNORECASE,
+)
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|column", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Lines that are page furniture in any article ("Advertisement", "Read more: ...").
@@ -178,6 +183,13 @@ def _is_marked_body(el: etree._Element) -> bool:
     return bool(attrs.strip()) and bool(_BODY_MARK.search(attrs))
 
 
+def _is_strong_body(el: etree._Element) -> bool:
+    if (el.get("itemprop") or "").casefold() == "articlebody":
+        return True
+    attrs = _attrs(el)
+    return bool(attrs.strip()) and bool(_STRONG_BODY.search(attrs))
+
+
 def _is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
@@ -203,7 +215,7 @@ def _remove(el: etree._Element) -> None:
 class _Stats:
     """Per-element text measures computed bottom-up in one pass."""
 
-    __slots__ = ("text_len", "link_len", "inline_len", "prose", "score")
+    __slots__ = ("text_len", "link_len", "inline_len", "prose", "score", "link_headings")
 
     def __init__(self) -> None:
         self.text_len = 0
@@ -211,6 +223,7 @@ class _Stats:
         self.inline_len = 0
         self.prose = 0
         self.score = 0.0
+        self.link_headings = 0
 
 
 def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
@@ -228,7 +241,11 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
         if el.tag in PARA_TAGS:
             if st.text_len >= MIN_PROSE and st.link_len < 0.3 * st.text_len:
                 st.prose = max(st.prose, st.text_len)
-        elif st.inline_len >= MIN_PROSE and el.tag not in HEADING_TAGS:
+        elif el.tag in HEADING_TAGS:
+            # A headline that is a link is a teaser of another article.
+            if st.text_len and st.link_len >= 0.6 * st.text_len:
+                st.link_headings += 1
+        elif st.inline_len >= MIN_PROSE:
             st.prose += st.inline_len
         parent = el.getparent()
         if parent is None or parent not in stats:
@@ -238,6 +255,7 @@ def _measure(root: etree._Element) -> dict[etree._Element, _Stats]:
         pst.text_len += st.text_len + tail
         pst.link_len += st.link_len
         pst.prose += st.prose
+        pst.link_headings += st.link_headings
         pst.inline_len += tail + (0 if el.tag in BLOCK_TAGS else st.text_len)
     return stats
 
@@ -254,6 +272,7 @@ def _discount(el: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
         ast.text_len -= st.text_len
         ast.link_len -= st.link_len
         ast.prose -= st.prose
+        ast.link_headings -= st.link_headings
 
 
 def _drop_never_content(root: etree._Element) -> None:
@@ -389,10 +408,13 @@ def _container(root: etree._Element, stats: dict[etree._Element, _Stats]) -> tup
         pst, nst = stats[parent], stats[node]
         extra = pst.text_len - nst.text_len
         if extra > 0:
-            # Worth it only when what the parent adds is mostly prose and few links.
+            if _is_strong_body(node):
+                break  # the page names this node as the article body
+            # Worth it only when what the parent adds is mostly prose, few links, no teaser headlines.
             extra_prose = pst.prose - nst.prose
             extra_links = pst.link_len - nst.link_len
-            if extra_prose < WIDEN_PROSE_SHARE * extra or extra_links > WIDEN_LINK_SHARE * extra:
+            if (extra_prose < WIDEN_PROSE_SHARE * extra or extra_links > WIDEN_LINK_SHARE * extra
+                    or pst.link_headings > nst.link_headings):
                 break
         node = parent
     return node, "marked" if _is_marked_body(node) else "heuristic"
