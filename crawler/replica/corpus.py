@@ -372,9 +372,9 @@ NOTICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Eid Holiday",
         (
-            "The Syrian Observer will not publish on {d1} and {d2} {monthname} for the Eid al-Adha "
-            "holiday. We wish all our readers a blessed Eid.",
-            "Our daily coverage resumes on {d3} {monthname}. The newsletter will be sent as usual.",
+            "The Syrian Observer will not publish from 11 to 14 August for the Eid al-Adha holiday. "
+            "We wish all our readers a blessed Eid.",
+            "Our daily coverage resumes on 15 August. The newsletter will be sent as usual.",
         ),
     ),
     (
@@ -422,13 +422,16 @@ NOTICES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-"""Site notices: short, unattributed, published in ``uncategorized``."""
+"""Site notices: short, unattributed, published in ``uncategorized`` (the first on EID_NOTICE_DATE)."""
+
+EID_NOTICE_DATE = (2019, 8, 8)
+"""The Eid notice is published a few days before Eid al-Adha 2019 (11 August)."""
 
 HAPPY_EID = (
     "Happy Eid",
     (
-        "The team of The Syrian Observer wishes all its readers a happy Eid al-Fitr and peace for "
-        "Syria and its people.",
+        "The team of The Syrian Observer wishes all its readers a happy Eid and peace for Syria "
+        "and its people.",
         "Publication pauses for the holiday and resumes with the daily briefing next week.",
     ),
 )

@@ -177,7 +177,7 @@ class ReplicaSite:
         dates = self._timeline(rng, articles - 1)
         drafts = [_Draft(published=d) for d in dates]
         # Notices spread through the timeline; the oldest post is the pre-id "Happy Eid".
-        notice_at = {round(len(drafts) * (i + 0.5) / len(corpus.NOTICES)) for i in range(len(corpus.NOTICES))}
+        notice_at = self._notice_positions(drafts)
         used_titles: set[str] = set()
         used_bodies: set[str] = set()
         oldest = len(drafts) - 1
@@ -186,8 +186,7 @@ class ReplicaSite:
                 self._fill_notice(draft, corpus.HAPPY_EID, rng, "foreign-actors")
                 draft.has_id, draft.slug = False, "happy_eid"
             elif i in notice_at:
-                notice = corpus.NOTICES[sorted(notice_at).index(i)]
-                self._fill_notice(draft, notice, rng, "uncategorized")
+                self._fill_notice(draft, corpus.NOTICES[notice_at[i]], rng, "uncategorized")
             else:
                 self._fill_story(draft, rng, used_titles, used_bodies)
                 # Two more pre-id posts just before "Happy Eid", with old underscore slugs.
@@ -210,6 +209,20 @@ class ReplicaSite:
         drafts.append(seed_draft)
         drafts.sort(key=lambda d: d.published, reverse=True)
         return drafts
+
+    @staticmethod
+    def _notice_positions(drafts: list[_Draft]) -> dict[int, int]:
+        """Draft index -> notice index: the Eid notice nearest its date, the others spread evenly."""
+        eid = datetime(*corpus.EID_NOTICE_DATE, 12, 0, tzinfo=DAMASCUS)
+        # Only the newer posts: the oldest three are the pre-id ones.
+        candidates = range(len(drafts) - 3)
+        positions = {min(candidates, key=lambda i: abs(drafts[i].published - eid)): 0}
+        for n in range(1, len(corpus.NOTICES)):
+            i = round((len(drafts) - 4) * (n - 0.5) / (len(corpus.NOTICES) - 1))
+            while i in positions:
+                i += 1
+            positions[i] = n
+        return positions
 
     def _fill_notice(
         self, draft: _Draft, notice: tuple[str, tuple[str, ...]], rng: random.Random, category: str
