@@ -88,7 +88,14 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 def _sqlite_begin_immediate(connection: Connection) -> None:
     # Take the write lock up front: a read-then-write transaction racing another crawl would
     # otherwise fail with SQLITE_BUSY_SNAPSHOT instead of waiting for the busy timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Readers opt out with execution_options(sqlite_begin="DEFERRED") (see read_engine).
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+def read_engine(url: str | None = None) -> Engine:
+    """An engine for long reads (export, search): on SQLite its transactions take no write lock."""
+    return make_engine(url).execution_options(sqlite_begin="DEFERRED")
 
 
 @contextmanager

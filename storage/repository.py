@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,7 @@ class ArticleRepository:
         ``ON CONFLICT DO NOTHING`` so two crawls writing at once never make two rows.
         """
         canonical = record.canonical_url or record.url
+        self._lock(f"url:{canonical}", f"body:{record.site}:{record.content_hash}")
         existing = self.by_canonical_url(canonical)
         if existing is None:
             twin = self.by_content_hash(record.content_hash or "", record.site)
@@ -134,6 +135,19 @@ class ArticleRepository:
         self._replace_tags(existing.id, record.tags)
         self._add_version(existing.id, version, record, run_id, now)
         return UpsertResult("updated", existing.id)
+
+    def _lock(self, *keys: str) -> None:
+        """Serialize concurrent writers of the same URL or body until this transaction ends.
+
+        On PostgreSQL, a transaction-scoped advisory lock per key (taken in sorted order, so two
+        writers never deadlock) makes the read-then-insert of ``upsert`` atomic across crawls:
+        without it two crawls could both see "no twin" and store the same body twice.  SQLite
+        needs nothing here: ``storage.db`` starts every transaction with ``BEGIN IMMEDIATE``.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
     def _replace_tags(self, article_id: int, tags: list[str]) -> None:
         self.session.query(ArticleTag).filter(ArticleTag.article_id == article_id).delete()

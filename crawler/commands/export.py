@@ -1,0 +1,105 @@
+"""``crawler export``: stream articles to JSON Lines, CSV or Parquet."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+NAME = "export"
+HELP = "export articles as JSON Lines, CSV or Parquet (streamed: constant memory)"
+DESCRIPTION = """\
+Write every stored article (current version, with tags and authors) in one of:
+  jsonl     one JSON object per line (default; to stdout unless --output)
+  csv       a header row, lists joined by "; " (to stdout unless --output)
+  parquet   typed columns, zstd-compressed (needs --output)
+
+Rows stream from the database in batches, so memory stays flat on any store size.
+Dates are UTC. --since keeps articles published on or after a date (undated
+articles: first seen on or after it)."""
+EPILOG = """\
+examples:
+  crawler export > articles.jsonl
+  crawler export --format csv --since 2019-08-01 --output august.csv
+  crawler export --format parquet --site syrianobserver --output so.parquet
+  crawler export --db postgresql://127.0.0.1/news --format jsonl | gzip > news.jsonl.gz
+
+exit status: 0 ok, 1 database or file problem, 2 bad usage."""
+
+
+def _date(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--format, --output, --since, --site, --with-html, --db."""
+    parser.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl", help="default jsonl")
+    parser.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout (required for parquet)")
+    parser.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="only articles published on or after (UTC)")
+    parser.add_argument("--site", metavar="KEY", help="only this site (see `crawler sites`)")
+    parser.add_argument("--with-html", action="store_true", help="include the cleaned body HTML (body_html)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export, then report the count on stderr."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import SchemaError, current_state, database_url, display_url, read_engine
+    from storage.export import export
+
+    if args.format == "parquet" and not args.output:
+        print("crawler export: parquet is a binary file format: pass --output FILE.parquet", file=sys.stderr)
+        return 2
+    url = database_url(args.db)
+    engine = read_engine(url)
+    target = Path(args.output) if args.output else None
+    partial = target.with_name(target.name + ".partial") if target else None
+    try:
+        state = current_state(engine)
+        if state.status in ("empty", "untracked", "unknown"):
+            raise SchemaError(
+                f"{display_url(url)} is not a crawler store at a known schema ({state.status}): "
+                "check --db, or run `crawler db upgrade --db URL`"
+            )
+        if partial:
+            # Write beside the target and rename at the end: a failed export leaves no half file.
+            with partial.open("wb") as out:
+                count = export(engine, out, args.format, site=args.site, since=args.since, with_html=args.with_html)
+            partial.replace(target)
+        else:
+            count = export(
+                engine, sys.stdout.buffer, args.format, site=args.site, since=args.since, with_html=args.with_html
+            )
+            sys.stdout.buffer.flush()
+    except SchemaError as exc:
+        print(f"crawler export: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error; silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        print(f"crawler export: cannot write {args.output or 'stdout'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"crawler export: cannot read {display_url(url)}: {first}; check --db", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+        if partial and partial.exists():
+            partial.unlink()
+    where = f" to {target}" if target else ""
+    print(f"exported {count} article{'s' if count != 1 else ''} as {args.format}{where}", file=sys.stderr)
+    return 0

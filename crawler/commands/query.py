@@ -1,0 +1,129 @@
+"""``crawler query "SQL"``: run one SQL statement read-only and print the rows."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+NAME = "query"
+HELP = "run one read-only SQL statement on the store and print the rows (table, CSV or JSON)"
+DESCRIPTION = """\
+Run one SQL statement over a read-only connection: SQLite is opened read-only,
+PostgreSQL runs it in a read-only transaction. A statement that would write
+(INSERT, UPDATE, DELETE, DROP ...) is refused and nothing changes.
+
+Tables, views and a cookbook of questions answered in SQL: docs/schema.md.
+The SQL dialect is your database's (SQLite or PostgreSQL)."""
+EPILOG = """\
+examples:
+  crawler query "SELECT count(*) FROM articles"
+  crawler query "SELECT site, title, tags FROM current_articles ORDER BY published_at DESC LIMIT 10"
+  crawler query "SELECT * FROM latest_crawl_runs" --format json
+  crawler query --file weekly.sql --format csv > weekly.csv
+  crawler query "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag ORDER BY n DESC" --db postgresql://127.0.0.1/news
+
+exit status: 0 ok, 1 SQL error or refused write, 2 bad usage."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """SQL | --file, --format, --db."""
+    parser.add_argument("sql", nargs="?", metavar="SQL", help="the statement (or use --file)")
+    parser.add_argument("--file", "-f", metavar="PATH", help="read the statement from a file ('-' for stdin)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the SQL, execute it read-only, print."""
+    from storage.db import database_url
+    from storage.query import QueryError, QueryRefused, read_only_query
+
+    if bool(args.sql) == bool(args.file):
+        print(
+            'crawler query: give the SQL as an argument or with --file, e.g. crawler query "SELECT 1"', file=sys.stderr
+        )
+        return 2
+    sql = args.sql
+    if args.file:
+        try:
+            sql = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"crawler query: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    try:
+        with read_only_query(database_url(args.db), sql) as result:
+            if args.format == "csv":
+                _csv(result.columns, result.rows)
+            elif args.format == "json":
+                _json(result.columns, result.rows)
+            else:
+                _table(result.columns, result.rows)
+    except QueryRefused as exc:
+        print(f"crawler query: {exc}", file=sys.stderr)
+        return 1
+    except QueryError as exc:
+        print(f"crawler query: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    value = _plain(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
+
+
+def _csv(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+
+
+def _json(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    # A JSON array written row by row: a large result never sits in memory as one string.
+    sys.stdout.write("[")
+    for i, row in enumerate(rows):
+        record = {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        sys.stdout.write(("," if i else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
+    sys.stdout.write("\n]\n")
+
+
+def _table(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not columns:
+        console.print("(statement returned no rows)")
+        return
+    table = Table(*columns, show_lines=False)
+    count = 0
+    for row in rows:
+        table.add_row(*(_text(v) for v in row))
+        count += 1
+    console.print(table)
+    console.print(f"({count} row{'s' if count != 1 else ''})", style="dim")

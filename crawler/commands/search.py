@@ -1,0 +1,123 @@
+"""``crawler search "words"``: ranked full-text search with snippets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+NAME = "search"
+HELP = "full-text search of the stored articles, best match first, with snippets"
+DESCRIPTION = """\
+Search titles, summaries and bodies (English stemming: "strike" finds "strikes").
+Ranked by relevance (BM25 on SQLite, ts_rank_cd on PostgreSQL; title matches count most).
+
+Query syntax (the same on both databases):
+  khan sheikhoun        both words, anywhere
+  "khan sheikhoun"      the phrase
+  aleppo OR idleb       either word
+  russia -turkey        russia but not turkey"""
+EPILOG = """\
+examples:
+  crawler search "khan sheikhoun"
+  crawler search '"constitutional committee"' --since 2019-08-01 --limit 5
+  crawler search "bread OR fuel" --site syrianobserver --format json
+
+exit status: 0 (also when nothing matched), 1 database problem, 2 bad usage."""
+
+
+def _date(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """QUERY, --site, --since, --limit, --format, --db."""
+    parser.add_argument("query", metavar="QUERY", help='words, "phrases", OR, -exclusions')
+    parser.add_argument("--site", metavar="KEY", help="only this site (see `crawler sites`)")
+    parser.add_argument(
+        "--since", metavar="YYYY-MM-DD", type=_date, help="only articles published on or after this date (UTC)"
+    )
+    parser.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Search and print the hits."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import SchemaError, current_state, database_url, display_url, read_engine, session_scope
+    from storage.search import MARK_END, MARK_START, SearchQueryError, search
+
+    if args.limit < 1:
+        print("crawler search: --limit must be 1 or more", file=sys.stderr)
+        return 2
+    url = database_url(args.db)
+    engine = read_engine(url)
+    try:
+        state = current_state(engine)
+        if state.status != "current":
+            raise SchemaError(
+                f"the database {display_url(url)} has no search index (schema {state.current or 'empty'}, "
+                f"needs {state.head}): crawl into it first, or run `crawler db upgrade --db {display_url(url)}`"
+            )
+        with session_scope(engine) as session:
+            hits = search(session, args.query, site=args.site, since=args.since, limit=args.limit)
+    except SearchQueryError as exc:
+        print(f"crawler search: {exc}", file=sys.stderr)
+        return 2
+    except SchemaError as exc:
+        print(f"crawler search: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"crawler search: cannot search {display_url(url)}: {first}; check --db", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        rows = [
+            {
+                "rank": i,
+                "score": round(h.score, 4),
+                "site": h.site,
+                "published_at": h.published_at.isoformat() if h.published_at else None,
+                "title": h.title,
+                "url": h.url,
+                "snippet": h.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+            }
+            for i, h in enumerate(hits, 1)
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    _print_hits(args.query, hits, MARK_START, MARK_END)
+    return 0
+
+
+def _print_hits(query: str, hits: list, start: str, end: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    if not hits:
+        console.print(f"No article matches {query!r}.")
+        return
+    for i, hit in enumerate(hits, 1):
+        when = hit.published_at.strftime("%Y-%m-%d") if hit.published_at else "undated"
+        console.print(Text.assemble((f"{i:>2}. ", "dim"), (hit.title, "bold"), (f"  [{hit.site}, {when}]", "dim")))
+        console.print(Text("    " + hit.url, style="cyan"))
+        snippet = Text("    ")
+        for j, part in enumerate(hit.snippet.replace(end, start).split(start)):
+            # Odd parts sat between the markers: the matched words.
+            snippet.append(part, style="bold yellow" if j % 2 else "")
+        console.print(snippet)
+    console.print(f"({len(hits)} result{'s' if len(hits) != 1 else ''}, best first)", style="dim")

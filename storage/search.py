@@ -1,0 +1,154 @@
+"""Ranked full-text search over articles (``crawler search``).
+
+The index is ``articles_fts`` (migration 0002), kept in sync by database triggers:
+FTS5 with BM25 ranking on SQLite, a weighted ``tsvector`` with ``ts_rank_cd`` on
+PostgreSQL.  The query language is the same on both, PostgreSQL's web-search
+syntax: words must all match, ``"a phrase"`` matches in order, ``OR`` between
+alternatives, ``-word`` excludes.  Stemming is English on both (Porter / ``english``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Float, Integer, String
+
+from storage.models import UTCDateTime
+
+MARK_START = "\u27e6"
+MARK_END = "\u27e7"
+"""Default markers around matched words in snippets (⟦ ⟧: unlikely in news text)."""
+
+_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+
+
+class SearchQueryError(ValueError):
+    """The search text has nothing to look for (e.g. only exclusions)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One matching article, best first."""
+
+    article_id: int
+    site: str
+    title: str
+    url: str
+    published_at: datetime | None
+    score: float
+    """Higher is better; comparable within one result list only."""
+    snippet: str
+    """Matching passage, matched words between the markers."""
+
+
+def fts5_query(query: str) -> str:
+    """Translate web-search syntax into an FTS5 MATCH expression with every term quoted (no syntax errors)."""
+    positives: list[str] = []
+    negatives: list[str] = []
+    for raw in _TOKEN.findall(query):
+        negative = raw.startswith("-") and len(raw) > 1
+        token = raw[1:] if negative else raw
+        if token == "OR" and not negative:
+            if positives and positives[-1] != "OR":
+                positives.append("OR")
+            continue
+        words = token.strip('"')
+        if not re.search(r"\w", words):
+            continue
+        quoted = '"' + words.replace('"', '""') + '"'
+        (negatives if negative else positives).append(quoted)
+    while positives and positives[-1] == "OR":
+        positives.pop()
+    if not positives:
+        raise SearchQueryError(f"nothing to search for in {query!r}: give at least one word that must match")
+    expression = " ".join(positives)
+    for term in negatives:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+_SQLITE = """
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at,
+       -bm25(articles_fts, 10.0, 4.0, 1.0) AS score,
+       snippet(articles_fts, 2, :mark_start, :mark_end, ' … ', :words) AS snippet
+FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+WHERE articles_fts MATCH :query
+  AND (:site IS NULL OR a.site = :site)
+  AND (:since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
+ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.id
+LIMIT :limit
+"""
+
+# Rank in the inner query; build headlines (costly) only for the rows kept.
+_POSTGRESQL = """
+WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
+hits AS (
+    SELECT a.id, ts_rank_cd(f.document, q.query, 1) AS score
+    FROM articles_fts f JOIN articles a ON a.id = f.article_id CROSS JOIN q
+    WHERE f.document @@ q.query
+      AND (CAST(:site AS text) IS NULL OR a.site = :site)
+      AND (CAST(:since AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
+    ORDER BY score DESC, a.id
+    LIMIT :limit
+)
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, hits.score,
+       ts_headline('english', a.body_text, q.query, :options) AS snippet
+FROM hits JOIN articles a ON a.id = hits.id CROSS JOIN q
+ORDER BY hits.score DESC, a.id
+"""
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    limit: int = 20,
+    marks: tuple[str, str] = (MARK_START, MARK_END),
+    snippet_words: int = 24,
+) -> list[SearchHit]:
+    """The ``limit`` best-matching articles for ``query``, optionally of one site and published since a time.
+
+    Articles without a publication date are filtered by when they were first seen.
+    Raises SearchQueryError when the query has no word to match.
+    """
+    if not query.strip():
+        raise SearchQueryError("empty search: give at least one word")
+    dialect = session.get_bind().dialect.name
+    params: dict[str, object] = {"site": site, "since": since, "limit": limit}
+    types = [
+        bindparam("since", type_=UTCDateTime()),
+        bindparam("site", type_=String()),
+        bindparam("limit", type_=Integer()),
+    ]
+    if dialect == "sqlite":
+        sql = _SQLITE
+        params.update(query=fts5_query(query), mark_start=marks[0], mark_end=marks[1], words=snippet_words)
+    elif dialect == "postgresql":
+        sql = _POSTGRESQL
+        options = (
+            f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={snippet_words}, '
+            f'MinWords={max(snippet_words // 2, 1)}, MaxFragments=2, FragmentDelimiter=" … "'
+        )
+        params.update(query=query, options=options)
+    else:
+        raise NotImplementedError(f"full-text search is implemented for SQLite and PostgreSQL, not {dialect}")
+    stmt = text(sql).bindparams(*types).columns(score=Float(), published_at=UTCDateTime())
+    rows = session.execute(stmt, params)
+    return [
+        SearchHit(
+            article_id=row.id,
+            site=row.site,
+            title=row.title,
+            url=row.canonical_url,
+            published_at=row.published_at,
+            score=float(row.score),
+            snippet=" ".join((row.snippet or "").split()),
+        )
+        for row in rows
+    ]
