@@ -1,0 +1,64 @@
+"""``crawler health``: the latest health checks per site; non-zero exit when any fails."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+NAME = "health"
+HELP = "show each site's latest health checks; exit 1 when any check fails"
+DESCRIPTION = """\
+Every crawl run (scheduled or manual) is checked when it ends; this prints, per site,
+the checks of its most recent checked run:
+
+  run_status        the run failed or timed out
+  no_new_articles   no new article in HEALTH_NO_NEW_RUNS completed runs of a site that usually has some
+  error_rate        errors per fetched page above HEALTH_MAX_ERROR_RATE
+  coverage:FIELD    the share of article pages with FIELD filled fell HEALTH_COVERAGE_DROP below
+                    the site's recent median (the parser broke after a redesign)
+
+Failing checks are also logged and POSTed as JSON to $CRAWLER_HEALTH_WEBHOOK when they happen."""
+EPILOG = """\
+examples:
+  crawler health
+  crawler health --site syrianobserver || echo "a site needs attention"
+
+exit status: 0 when every latest check passed (or none ran yet), 1 when any failed."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--site, --db."""
+    parser.add_argument("--site", help="only this site")
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print one table per site; 1 when any check fails."""
+    from crawler.health import latest_results
+    from storage.db import make_engine, session_scope
+
+    engine = make_engine(args.db)
+    with session_scope(engine) as session:
+        results = latest_results(session, args.site)
+    engine.dispose()
+    if not results:
+        print("no health checks recorded yet" + (f" for site {args.site}" if args.site else ""))
+        return 0
+    console = Console(width=160)
+    any_failed = False
+    for site, checks in results.items():
+        failed = [c for c in checks if c.status == "fail"]
+        any_failed = any_failed or bool(failed)
+        verdict = f"FAILING ({len(failed)} of {len(checks)})" if failed else "healthy"
+        run_id = checks[0].run_id if checks else "-"
+        when = checks[0].checked_at.strftime("%Y-%m-%d %H:%M:%S UTC") if checks else ""
+        table = Table(title=f"{site}: {verdict}, run {run_id}, checked {when}", title_justify="left")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail")
+        for c in checks:
+            table.add_row(c.check, "[red]FAIL[/red]" if c.status == "fail" else "ok", c.detail)
+        console.print(table)
+    return 1 if any_failed else 0

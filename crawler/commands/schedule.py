@@ -1,0 +1,93 @@
+"""``crawler schedule``: the monitoring daemon (APScheduler 3.x, jobs persisted in the database)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from crawler.runner import parse_pairs, project_settings
+from crawler.schedule_file import ScheduleEntry, ScheduleError, load_schedule, profile_schedule
+
+NAME = "schedule"
+HELP = "run the monitoring daemon: crawl every scheduled site on time, check its health, alert"
+DESCRIPTION = """\
+Run the monitoring daemon until SIGTERM or Ctrl-C.
+
+Jobs come from --file SCHEDULE.toml (see schedule.example.toml: per site a cron
+expression or interval_seconds, base_url, spider args, time limit), else from the
+site profiles' default cron (`crawler sites`). They are kept in the database
+(table apscheduler_jobs): a restart keeps unchanged jobs and their next run times,
+replaces changed ones and removes sites no longer scheduled.
+
+Each crawl runs in its own child process with a time limit (SCHEDULER_CRAWL_TIME_LIMIT),
+recorded in crawl_runs with trigger 'schedule' and health-checked when it ends.
+Runs of one site never overlap; missed runs are coalesced into one if still within
+SCHEDULER_MISFIRE_GRACE_SECONDS. On SIGTERM/SIGINT running crawls are told to close
+(recorded 'interrupted', their stored articles stay) and the daemon exits."""
+EPILOG = """\
+examples:
+  crawler schedule --file schedule.toml
+  crawler schedule --file schedule.toml --check     validate the schedule, print the jobs, exit
+  crawler schedule --db postgresql://127.0.0.1/news  the site profiles' default schedules
+
+exit status: 0 after a clean stop, 2 for a bad schedule or database."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--file, --db, -s, --check, --log-level."""
+    parser.add_argument("--file", metavar="SCHEDULE.toml", help="schedule file (default: the site profiles)")
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
+    parser.add_argument("--check", action="store_true", help="validate the schedule, print the jobs and exit")
+    parser.add_argument("--log-level", default="INFO", help="daemon log level on stderr (default INFO)")
+
+
+def configure_logging(level: str) -> None:
+    """Timestamped log lines on stderr for the daemon and its relayed crawl output."""
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Our job listener logs what matters; alembic would log every schema check of every run.
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def load_entries(path: str | None) -> list[ScheduleEntry]:
+    """The schedule file's entries, else the site profiles' defaults."""
+    return load_schedule(path) if path else profile_schedule()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the schedule, then serve until a signal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from crawler.scheduler import MonitorDaemon
+    from storage.db import SchemaError
+
+    try:
+        entries = load_entries(args.file)
+    except ScheduleError as exc:
+        print(f"crawler schedule: {exc}", file=sys.stderr)
+        return 2
+    overrides = parse_pairs(args.settings, "-s")
+    settings = project_settings(args.db, overrides)
+    db_url = settings.get("DATABASE_URL")
+    if args.check:
+        table = Table(title=f"Schedule {args.file or '(site profiles)'}: {len(entries)} job(s)")
+        for column in ("site", "when", "base URL", "time limit", "spider args"):
+            table.add_column(column)
+        limit = settings.getint("SCHEDULER_CRAWL_TIME_LIMIT")
+        for e in entries:
+            args_text = " ".join(f"{k}={v}" for k, v in e.args.items()) or "-"
+            table.add_row(e.site, e.describe(), e.base_url or "(site)", f"{e.time_limit_seconds or limit}s", args_text)
+        Console().print(table)
+        return 0
+    configure_logging(args.log_level)
+    try:
+        daemon = MonitorDaemon(db_url, entries, settings, overrides)
+        return daemon.run_forever()
+    except SchemaError as exc:
+        print(f"crawler schedule: {exc}", file=sys.stderr)
+        return 2
