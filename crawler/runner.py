@@ -56,6 +56,7 @@ def run_crawl(
     console: Console | None = None,
 ) -> CrawlOutcome:
     """Crawl with ``spider_name`` in this process, showing progress on stderr; return the run's figures."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import task
 
@@ -92,13 +93,20 @@ def run_crawl(
         else:
             console.print(line, highlight=False, soft_wrap=True)
 
-    progress = task.LoopingCall(show_progress)
+    loops: list[task.LoopingCall] = []
+
+    def start_progress() -> None:
+        # Built from a signal: LoopingCall imports the reactor, which Scrapy must install first.
+        loops.append(task.LoopingCall(show_progress))
+        loops[0].start(0.5 if console.is_terminal else 5.0, now=False)
+
+    crawler.signals.connect(start_progress, signal=signals.engine_started)
     deferred = process.crawl(crawler, **spider_args)
     deferred.addErrback(lambda failure: failures.append(failure.value))
-    progress.start(0.5 if console.is_terminal else 5.0, now=False)
     process.start()
-    if progress.running:
-        progress.stop()
+    for loop in loops:
+        if loop.running:
+            loop.stop()
     if console.is_terminal:
         console.print(" " * 100, end="\r")
     if failures:

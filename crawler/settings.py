@@ -42,6 +42,8 @@ TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
+# One line per dropped item (URL and reason) instead of the whole record.
+LOG_FORMATTER = "crawler.logformatter.CrawlLogFormatter"
 
 # --- the data flow: validate -> normalize -> dedupe -> store ----------------
 ITEM_PIPELINES = {

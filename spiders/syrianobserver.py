@@ -18,6 +18,8 @@ from scrapy.http import Response
 from crawler.urls import strip_tracking
 from spiders.base import NewsSpider
 
+REDIRECT_CODES = [301, 302, 303, 307, 308]
+
 
 class SyrianObserverSpider(NewsSpider):
     """Crawl syrianobserver.com, or its replica with ``-a base_url=http://127.0.0.1:PORT``."""
@@ -68,7 +70,14 @@ class SyrianObserverSpider(NewsSpider):
 
     def article_request(self, url: str) -> scrapy.Request:
         """A request for an article page, tracking parameters and fragment removed."""
-        return scrapy.Request(strip_tracking(url), callback=self.parse_article, errback=self.on_error)
+        return scrapy.Request(
+            strip_tracking(url),
+            callback=self.parse_article,
+            errback=self.on_error,
+            # Redirects of article URLs come to the spider, so each one is recorded even when
+            # the target was already fetched (the dupe filter would otherwise hide it).
+            meta={"handle_httpstatus_list": REDIRECT_CODES},
+        )
 
     def listing_request(self, url: str) -> scrapy.Request | None:
         """A request for a listing page, or None when the run's bounds say stop."""
@@ -77,6 +86,17 @@ class SyrianObserverSpider(NewsSpider):
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
 
     # --- callbacks ------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterable[Any]:
+        """Follow an article's redirect (recorded), else hand the page to the parser."""
+        if response.status in REDIRECT_CODES:
+            location = response.headers.get("Location", b"").decode("latin-1")
+            target = response.urljoin(location) if location else ""
+            self.report(response.url, "redirect", f"HTTP {response.status} to {target or '(no Location)'}")
+            if target and self.is_article(target):
+                yield self.article_request(target)
+            return
+        yield from super().parse_article(response)
+
     def parse_home(self, response: Response) -> Iterable[scrapy.Request]:
         """The home page: every listing it links to, and any article."""
         if not self.check_response(response):

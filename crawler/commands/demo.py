@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from rich.console import Console
+from rich.syntax import Syntax
 from rich.table import Table
 from sqlalchemy import text
 
@@ -42,6 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--db, --articles."""
     parser.add_argument("--db", metavar="URL", default="sqlite:///demo.db", help="database (default sqlite:///demo.db)")
     parser.add_argument("--articles", type=int, default=520, help="generated articles in the replica (default 520)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        help="port of the replica on 127.0.0.1 (default 8765). Article URLs include it, so a rerun on "
+        "the same port finds every article unchanged; 0 picks a free port",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,7 +60,13 @@ def run(args: argparse.Namespace) -> int:
     if args.articles < 1:
         print("crawler demo: --articles must be 1 or more", file=sys.stderr)
         return 2
-    with ReplicaServer(site=ReplicaSite(articles=args.articles)) as server:
+    try:
+        server = ReplicaServer(site=ReplicaSite(articles=args.articles), port=args.port).start()
+    except OSError as exc:
+        print(f"crawler demo: cannot serve the replica on 127.0.0.1:{args.port} ({exc.strerror}); "
+              "pass another --port, or --port 0 for any free one", file=sys.stderr)
+        return 2
+    with server:
         console.print(f"Replica of The Syrian Observer serving at {server.base_url}; crawling into {args.db}")
         try:
             outcome = run_crawl(
@@ -76,7 +90,9 @@ def show_examples(db_url: str, console: Console) -> None:
         console.print(f"\n{total} articles stored in {db_url}. Example queries (`crawler query` runs your own):")
         for title, sql in EXAMPLE_QUERIES:
             result = conn.execute(text(sql))
-            table = Table(title=title, caption=sql, caption_justify="left")
+            console.print(f"\n[bold]{title}[/bold]")
+            console.print(Syntax(sql, "sql", word_wrap=True))
+            table = Table()
             for column in result.keys():
                 table.add_column(column)
             for row in result:
