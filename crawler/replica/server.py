@@ -45,9 +45,10 @@ class ReplicaServer:
         self.host = host
         self.port = port
         self._lock = threading.Lock()
-        self._layout = "standard"
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+        self._layout = layout
         self._delay = 0.0
-        self.set_layout(layout)
         self.set_delay(delay)
         self.hits: Counter[str] = Counter()
         """Requests per path (query included), control endpoints excluded."""
@@ -180,7 +181,6 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "Apache"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
 
     def _send(self, head_only: bool) -> None:
@@ -192,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head_only:
             self.wfile.write(body)
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server naming
         self._send(head_only=False)
