@@ -1,0 +1,107 @@
+"""Results are stored per run; failing checks go to the webhook from a thread, retried, never raising."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from scrapy.settings import Settings
+
+from crawler import settings as project_settings_module
+from crawler.health import after_run, latest_results, post_json
+from storage.db import ensure_schema, make_engine, session_scope
+from storage.models import CrawlRun
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that answers the scripted statuses, then 200."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.bodies: list[dict] = []
+        self.hits = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.hits += 1
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                if status == 200:
+                    receiver.bodies.append(json.loads(body))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_post_json_retries_until_accepted() -> None:
+    r = Receiver(statuses=[500, 503])
+    try:
+        assert post_json(r.url, {"site": "x"}, attempts=3, timeout=5, pause=0.0)
+        assert r.hits == 3 and r.bodies == [{"site": "x"}]
+    finally:
+        r.close()
+
+
+def test_post_json_gives_up_without_raising() -> None:
+    assert post_json("http://127.0.0.1:9/nothing", {"site": "x"}, attempts=2, timeout=1, pause=0.0) is False
+
+
+def _settings(webhook: str) -> Settings:
+    settings = Settings(dict(vars(project_settings_module)))
+    settings.set("HEALTH_WEBHOOK_URL", webhook)
+    return settings
+
+
+def test_after_run_stores_results_and_alerts_in_the_background(sqlite_url: str, receiver: Receiver) -> None:
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        session.add(CrawlRun(site="syrianobserver", spider="syrianobserver", trigger="schedule", status="failed",
+                             started_at=NOW, finished_at=NOW, finish_reason="crawl process exited with code 1"))
+    started = time.monotonic()
+    results = after_run(engine, 1, _settings(receiver.url), NOW)
+    assert time.monotonic() - started < 1.0
+    assert [r.check for r in results if r.failed] == ["run_status"]
+    deadline = time.monotonic() + 10
+    while not receiver.bodies and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [alert] = receiver.bodies
+    assert alert["site"] == "syrianobserver" and alert["check"] == "run_status" and alert["run_id"] == 1
+    assert alert["event"] == "crawler.health_check_failed" and "code 1" in alert["detail"]
+    # Re-checking a run replaces its results instead of adding more.
+    after_run(engine, 1, _settings(""), NOW)
+    with session_scope(engine) as session:
+        latest = latest_results(session)
+    assert list(latest) == ["syrianobserver"]
+    assert len(latest["syrianobserver"]) == len(results)
+    engine.dispose()
+
+
+def test_after_run_never_raises(sqlite_url: str) -> None:
+    engine = make_engine("sqlite:////nonexistent-dir/x.db")
+    assert after_run(engine, 1, _settings(""), NOW) == []
