@@ -130,11 +130,9 @@ class SyrianObserverParser(ArticleParser):
     @cached_property
     def _body(self) -> list[tuple[Tag, str]]:
         """Body paragraphs: the content's paragraphs minus disclaimer and repeated caption."""
-        title = self.title()
-        return [
-            (p, text) for p, text in self._paragraphs
-            if not self.DISCLAIMER.match(text) and text != title and text != self.image_caption()
-        ]
+        # A caption or title repeated as a paragraph is chrome, not body.
+        repeated = {self.title(), self.image_caption()}
+        return [(p, text) for p, text in self._paragraphs if not self.DISCLAIMER.match(text) and text not in repeated]
 
     # --- fields -------------------------------------------------------------------
 
