@@ -15,16 +15,38 @@ from crawler.health import (
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-T = Thresholds(no_new_runs=3, no_new_usual_share=0.5, max_error_rate=0.2, coverage_drop=0.3,
-               coverage_fields=("title", "body_text"), history_runs=5, coverage_min_pages=5)
+T = Thresholds(
+    no_new_runs=3,
+    no_new_usual_share=0.5,
+    max_error_rate=0.2,
+    coverage_drop=0.3,
+    coverage_fields=("title", "body_text"),
+    history_runs=5,
+    coverage_min_pages=5,
+)
 FULL = {"title": 1.0, "body_text": 0.95, "pages": 40}
 
 
-def run(id: int, status: str = "ok", new: int = 0, pages: int = 80, errors: int = 0, coverage: dict | None = None,
-        alerted: frozenset[str] = frozenset()) -> RunFacts:
-    return RunFacts(id=id, site="syrianobserver", status=status, pages_fetched=pages, articles_new=new, errors=errors,
-                    errors_by_kind={"http_error": errors} if errors else {},
-                    field_coverage=dict(FULL if coverage is None else coverage), coverage_alerted=alerted)
+def run(
+    id: int,
+    status: str = "ok",
+    new: int = 0,
+    pages: int = 80,
+    errors: int = 0,
+    coverage: dict | None = None,
+    alerted: frozenset[str] = frozenset(),
+) -> RunFacts:
+    return RunFacts(
+        id=id,
+        site="syrianobserver",
+        status=status,
+        pages_fetched=pages,
+        articles_new=new,
+        errors=errors,
+        errors_by_kind={"http_error": errors} if errors else {},
+        field_coverage=dict(FULL if coverage is None else coverage),
+        coverage_alerted=alerted,
+    )
 
 
 def by_check(results: list) -> dict:
@@ -81,8 +103,10 @@ def test_coverage_drop_names_the_field() -> None:
 
 def test_coverage_small_dip_passes_and_too_few_pages_are_not_judged() -> None:
     history = [run(2), run(1)]
-    assert not any(r.failed for r in check_coverage(run(3, coverage={"title": 0.9, "body_text": 0.8, "pages": 40}),
-                                                    history, T, NOW))
+    assert not any(
+        r.failed
+        for r in check_coverage(run(3, coverage={"title": 0.9, "body_text": 0.8, "pages": 40}), history, T, NOW)
+    )
     few = check_coverage(run(3, coverage={"pages": 2}), history, T, NOW)
     assert not any(r.failed for r in few) and "not judged" in few[0].detail
     first = check_coverage(run(1), [], T, NOW)
@@ -91,8 +115,12 @@ def test_coverage_small_dip_passes_and_too_few_pages_are_not_judged() -> None:
 
 def test_coverage_baseline_leaves_out_runs_that_already_alerted() -> None:
     broken = {"title": 1.0, "body_text": 0.0, "pages": 40}
-    history = [run(4, coverage=broken, alerted=frozenset({"body_text"})),
-               run(3, coverage=broken, alerted=frozenset({"body_text"})), run(2), run(1)]
+    history = [
+        run(4, coverage=broken, alerted=frozenset({"body_text"})),
+        run(3, coverage=broken, alerted=frozenset({"body_text"})),
+        run(2),
+        run(1),
+    ]
     # Still failing on the third broken run: the alert does not fade as broken runs pile up.
     assert by_check(check_coverage(run(5, coverage=broken), history, T, NOW))["coverage:body_text"].failed
 

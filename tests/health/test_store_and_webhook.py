@@ -81,8 +81,17 @@ def test_after_run_stores_results_and_alerts_in_the_background(sqlite_url: str, 
     engine = make_engine(sqlite_url)
     ensure_schema(engine)
     with session_scope(engine) as session:
-        session.add(CrawlRun(site="syrianobserver", spider="syrianobserver", trigger="schedule", status="failed",
-                             started_at=NOW, finished_at=NOW, finish_reason="crawl process exited with code 1"))
+        session.add(
+            CrawlRun(
+                site="syrianobserver",
+                spider="syrianobserver",
+                trigger="schedule",
+                status="failed",
+                started_at=NOW,
+                finished_at=NOW,
+                finish_reason="crawl process exited with code 1",
+            )
+        )
     started = time.monotonic()
     results = after_run(engine, 1, _settings(receiver.url), NOW)
     assert time.monotonic() - started < 1.0

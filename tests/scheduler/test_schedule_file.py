@@ -58,8 +58,14 @@ def test_profile_schedule_has_every_site_with_a_default() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[sites.nosuchsite]\ncron = '* * * * *'\n", ["[sites.nosuchsite]", "unknown site 'nosuchsite'", "syrianobserver"]),
-        ("[sites.syrianobserver]\ncron = '61 * * * *'\n", ["[sites.syrianobserver]", "invalid cron '61 * * * *'", "5 fields"]),
+        (
+            "[sites.nosuchsite]\ncron = '* * * * *'\n",
+            ["[sites.nosuchsite]", "unknown site 'nosuchsite'", "syrianobserver"],
+        ),
+        (
+            "[sites.syrianobserver]\ncron = '61 * * * *'\n",
+            ["[sites.syrianobserver]", "invalid cron '61 * * * *'", "5 fields"],
+        ),
         ("[sites.syrianobserver]\ncron = '* * *'\n", ["invalid cron", "Wrong number of fields"]),
         ("[sites.syrianobserver]\ncron = '* * * * *'\ninterval_seconds = 5\n", ["both cron and interval_seconds"]),
         ("[sites.syrianobserver]\ninterval_seconds = 0\n", ["interval_seconds = 0 is not a positive whole number"]),

@@ -56,7 +56,9 @@ def test_restart_keeps_replaces_and_removes(sqlite_url: str, settings: Settings)
     engine = make_engine(sqlite_url)
     scheduler = build_scheduler(engine, settings)
     scheduler.start(paused=True)
-    scheduler.add_job("crawler.jobs:run_site_crawl", "interval", seconds=60, id="gone", kwargs={"site": "gone", "db_url": sqlite_url})
+    scheduler.add_job(
+        "crawler.jobs:run_site_crawl", "interval", seconds=60, id="gone", kwargs={"site": "gone", "db_url": sqlite_url}
+    )
     scheduler.shutdown(wait=False)
     assert _sync(sqlite_url, settings, [changed]) == {"gone": "removed", "syrianobserver": "kept"}
     assert [j.id for j in stored_jobs(engine)] == ["syrianobserver"]
