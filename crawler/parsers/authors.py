@@ -11,8 +11,8 @@ import re
 import unicodedata
 
 _BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|reported|posted|compiled|edited|story|text|words|photos?)\s+)?"
-    r"(?:by|from|par|von|por|di|door|av|af|автор|автор:|oleh)\s*[:\-]?\s+",
+    r"^\s*(?:(?:written|reported|posted|submitted|compiled|edited|story|text|words|photos?)\s+)?"
+    r"(?:by|from|par|von|por|di|door|av|af|автор|автор:|oleh|بقلم|كتب|كتبت|إعداد)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
 _LABEL_PREFIX = re.compile(r"^\s*(?:authors?|writers?|reporters?|byline|author\(s\))\s*[:\-]\s*", re.IGNORECASE)

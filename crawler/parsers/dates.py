@@ -36,6 +36,16 @@ _LEADING_WORDS = re.compile(
 )
 
 
+_FIRST_DIGIT = re.compile(r"\d")
+_DATEPARSER_SETTINGS = {
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "TO_TIMEZONE": "UTC",
+    "PREFER_DAY_OF_MONTH": "first",
+    "STRICT_PARSING": False,
+    "REQUIRE_PARTS": ["day", "month", "year"],
+}
+
+
 def _tz(value: str | None) -> timezone:
     if not value or value.upper() in ("Z", "UTC", "GMT"):
         return UTC
@@ -110,21 +120,24 @@ def _fuzzy(text: str) -> datetime | None:
     text = _LEADING_WORDS.sub("", text).strip(" |·•-–—")
     if len(text) > 80:
         return None
-    try:
-        dt = dateparser.parse(
-            text,
-            settings={
-                "RETURN_AS_TIMEZONE_AWARE": True,
-                "TO_TIMEZONE": "UTC",
-                "PREFER_DAY_OF_MONTH": "first",
-                "STRICT_PARSING": False,
-                "REQUIRE_PARTS": ["day", "month", "year"],
-            },
-        )
-    except Exception:  # dateparser raises assorted errors on odd input; a date is optional
-        logger.debug("dateparser failed on %r", text, exc_info=True)
-        return None
-    return _valid(dt)
+    # Labels in any language ("Publié le", "Veröffentlicht am") precede the date: retry from
+    # the first digit, then from the word before it (a month name: "Updated June 3, 2021").
+    first = _FIRST_DIGIT.search(text)
+    attempts = [text]
+    if first and first.start() > 0:
+        attempts.append(text[first.start():])
+        before = text[: first.start()].split()
+        if before:
+            attempts.append(f"{before[-1]} {text[first.start():]}")
+    for attempt in attempts:
+        try:
+            dt = dateparser.parse(attempt, settings=_DATEPARSER_SETTINGS)
+        except Exception:  # dateparser raises assorted errors on odd input; a date is optional
+            logger.debug("dateparser failed on %r", attempt, exc_info=True)
+            continue
+        if dt is not None:
+            return _valid(dt)
+    return None
 
 
 def date_from_url(url: str) -> datetime | None:
