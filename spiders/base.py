@@ -144,6 +144,10 @@ class NewsSpider(scrapy.Spider):
             logger.exception("parser failed on %s", response.url)
             self.report(response.url, "parse_error", f"{type(exc).__name__}: {exc}")
             return
+        if self.too_old(record.published_at):
+            # Reached through a page without dates (feed, related link): outside the run's window.
+            self.crawler.stats.inc_value("articles/too_old")
+            return
         record.site = self.site_key or self.name
         record.http_status = response.status
         record.fetched_at = datetime.now(UTC)

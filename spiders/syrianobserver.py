@@ -32,7 +32,9 @@ class SyrianObserverSpider(NewsSpider):
     LISTING_PATH = re.compile(r"^/(?:category|tag)/[^/]+/?(?:page/\d+/?)?$")
     DATE_ARCHIVE_PATH = re.compile(r"^/(?P<year>\d{4})/(?P<month>\d{2})/?(?:page/\d+/?)?$")
     NEXT_PAGE = 'a.next::attr(href), link[rel="next"]::attr(href), a[rel="next"]::attr(href)'
-    LISTING_DATES = "time::attr(datetime)"
+    LISTING_ITEM = "main article, .site-main article"
+    LISTING_ITEM_LINK = ".entry-title a::attr(href), a[rel=bookmark]::attr(href)"
+    LISTING_ITEM_DATE = "time::attr(datetime)"
 
     async def start(self) -> AsyncIterator[Any]:
         """Home page (listing links), feed and, unless the run is bounded, the sitemap."""
@@ -104,11 +106,21 @@ class SyrianObserverSpider(NewsSpider):
         yield from self._follow_links(response)
 
     def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
-        """A listing page: its articles, other listings it links, and the next page unless past ``since``."""
+        """A listing page: its articles (those older than ``since`` skipped), other listings, the next page."""
         if not self.check_response(response):
             return
-        yield from self._follow_links(response)
-        dates = [date.fromisoformat(d[:10]) for d in response.css(self.LISTING_DATES).getall() if len(d) >= 10]
+        dates: list[date] = []
+        skipped: set[str] = set()
+        for entry in response.css(self.LISTING_ITEM):
+            href, stamp = entry.css(self.LISTING_ITEM_LINK).get(), entry.css(self.LISTING_ITEM_DATE).get("")
+            try:
+                published = date.fromisoformat(stamp[:10])
+            except ValueError:
+                continue
+            dates.append(published)
+            if href and self.too_old(published):
+                skipped.add(response.urljoin(href))
+        yield from self._follow_links(response, skip=skipped)
         if dates and all(self.too_old(d) for d in dates):
             self.logger.info("stop paging at %s: every article is older than %s", response.url, self.since)
             return
@@ -118,9 +130,11 @@ class SyrianObserverSpider(NewsSpider):
             if request is not None:
                 yield request
 
-    def _follow_links(self, response: Response) -> Iterable[scrapy.Request]:
+    def _follow_links(self, response: Response, skip: set[str] | None = None) -> Iterable[scrapy.Request]:
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href)
+            if skip and url in skip:
+                continue
             if self.is_article(url):
                 yield self.article_request(url)
             elif self.is_listing(url) and "/page/" not in url:

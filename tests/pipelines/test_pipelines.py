@@ -42,9 +42,11 @@ def test_validate_counts_field_coverage(crawler) -> None:
     pipeline.process_item(make(published_at=datetime(2019, 8, 21, tzinfo=UTC)))
     with pytest.raises(DropItem):
         pipeline.process_item(make(body_text=None))
+    pipeline.process_item(make(summary="Lede", provenance={"summary": "generic:meta"}))
     stats = crawler.stats
-    assert stats.get_value("coverage/pages") == 2
-    assert stats.get_value("coverage/body_text") == 1
+    assert stats.get_value("coverage/summary") is None  # filled only by the generic fallback
+    assert stats.get_value("coverage/pages") == 3
+    assert stats.get_value("coverage/body_text") == 2
     assert stats.get_value("coverage/published_at") == 1
 
 

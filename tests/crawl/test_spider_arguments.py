@@ -1,0 +1,91 @@
+"""Scrapy conventions and spider arguments, against the replica on 127.0.0.1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crawler.replica import ReplicaServer, ReplicaSite
+
+pytestmark = pytest.mark.crawl
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ReplicaServer]:
+    with ReplicaServer(ReplicaSite(articles=520)) as server:
+        yield server
+
+
+def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
+    """`scrapy ...` from the repo root, as a user types it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+
+
+def stored(db_url: str, sql: str) -> list[tuple]:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text(sql))]
+    engine.dispose()
+    return rows
+
+
+def test_scrapy_list_names_the_spider() -> None:
+    result = scrapy("list")
+    assert result.returncode == 0, result.stderr
+    assert "syrianobserver" in result.stdout.split()
+
+
+def test_since_keeps_only_newer_articles(replica: ReplicaServer, sqlite_url: str) -> None:
+    since = date(2019, 10, 15)
+    result = scrapy(
+        "crawl", "syrianobserver", "-a", f"base_url={replica.base_url}", "-a", f"since={since}",
+        "-s", f"DATABASE_URL={sqlite_url}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    site = replica.site
+    expected = {
+        replica.base_url + a.path
+        for a in site.articles
+        if a.path in site.valid_article_urls and a.published.astimezone(UTC).date() >= since
+    }
+    assert 0 < len(expected) < len(site.valid_article_urls)
+    urls = {row[0] for row in stored(sqlite_url, "SELECT canonical_url FROM articles")}
+    assert urls == expected
+    assert "stop paging at" in result.stderr
+    (run,) = stored(sqlite_url, "SELECT status, args FROM crawl_runs")
+    assert run[0] == "ok" and "2019-10-15" in run[1]
+
+
+def test_max_pages_bounds_the_run(replica: ReplicaServer, sqlite_url: str) -> None:
+    result = scrapy(
+        "crawl", "syrianobserver", "-a", f"base_url={replica.base_url}", "-a", "max_pages=3",
+        "-s", f"DATABASE_URL={sqlite_url}", "-s", "AUTOTHROTTLE_ENABLED=False",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (count,) = stored(sqlite_url, "SELECT COUNT(*) FROM articles")[0]
+    # The home page, the feed's 20 newest and at most 3 listing pages of 10: far from the 518.
+    assert 0 < count <= 20 + 3 * 10 + 10
+    (pages,) = stored(sqlite_url, "SELECT pages_fetched FROM crawl_runs")[0]
+    assert pages < 100
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [("since=21-08-2019", "is not a date: use YYYY-MM-DD"), ("max_pages=-1", "must be 1 or more")],
+)
+def test_bad_spider_argument_is_a_clear_error(argument: str, message: str, sqlite_url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "-a", argument, "--db", sqlite_url],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
