@@ -133,18 +133,14 @@ def crawl_command(
     return command
 
 
-def _busy_run(site: str, db_url: str, now: datetime, max_age: timedelta) -> int | None:
+def _busy_run(engine: Any, site: str, now: datetime, max_age: timedelta) -> int | None:
     """The id of a run of ``site`` still going (started within ``max_age``), from any process."""
-    engine = make_engine(db_url)
-    try:
-        with session_scope(engine) as session:
-            return session.scalar(
-                select(CrawlRun.id).where(
-                    CrawlRun.site == site, CrawlRun.status == "running", CrawlRun.started_at > now - max_age
-                )
+    with session_scope(engine) as session:
+        return session.scalar(
+            select(CrawlRun.id).where(
+                CrawlRun.site == site, CrawlRun.status == "running", CrawlRun.started_at > now - max_age
             )
-    finally:
-        engine.dispose()
+        )
 
 
 def run_site_crawl(
@@ -167,14 +163,13 @@ def run_site_crawl(
     limit = time_limit or proj.getint("SCHEDULER_CRAWL_TIME_LIMIT")
     kill_after = limit + proj.getint("SCHEDULER_KILL_GRACE_SECONDS")
     now = datetime.now(UTC)
-    busy = _busy_run(site, db_url, now, timedelta(seconds=kill_after))
-    if busy is not None:
-        logger.warning("%s: run %d is still going; not starting another", site, busy)
-        return JobResult(site, None, "skipped", f"run {busy} is still going")
-
     engine = make_engine(db_url)
     try:
         ensure_schema(engine)
+        busy = _busy_run(engine, site, now, timedelta(seconds=kill_after))
+        if busy is not None:
+            logger.warning("%s: run %d is still going; not starting another", site, busy)
+            return JobResult(site, None, "skipped", f"run {busy} is still going")
         run_args = {k: v for k, v in {**(spider_args or {}), "base_url": base_url or ""}.items() if v}
         with session_scope(engine) as session:
             run_id = CrawlRunRepository(session).start(site, site, trigger, now, run_args).id
