@@ -285,13 +285,25 @@ def check_run(session: Session, run_id: int, thresholds: Thresholds, now: dateti
 
 
 def latest_results(session: Session, site: str | None = None) -> dict[str, list[HealthCheck]]:
-    """Per site, the stored checks of its most recently checked run."""
-    stmt = select(HealthCheck.site, HealthCheck.run_id).order_by(HealthCheck.run_id.desc())
+    """Per site, the stored checks of its most recent checked run.
+
+    An interrupted run was asked to stop and judges little: the run before it is
+    shown instead, unless the site has only interrupted runs.
+    """
+    stmt = (
+        select(HealthCheck.site, HealthCheck.run_id, CrawlRun.status)
+        .join(CrawlRun, CrawlRun.id == HealthCheck.run_id)
+        .order_by(HealthCheck.run_id.desc())
+    )
     if site:
         stmt = stmt.where(HealthCheck.site == site)
     latest: dict[str, int] = {}
-    for row_site, run_id in session.execute(stmt.distinct()):
-        latest.setdefault(row_site, run_id)
+    fallback: dict[str, int] = {}
+    for row_site, run_id, status in session.execute(stmt.distinct()):
+        fallback.setdefault(row_site, run_id)
+        if status != "interrupted":
+            latest.setdefault(row_site, run_id)
+    latest = {**fallback, **latest}
     result: dict[str, list[HealthCheck]] = {}
     for row_site, run_id in sorted(latest.items()):
         rows = session.scalars(

@@ -114,3 +114,20 @@ def test_after_run_stores_results_and_alerts_in_the_background(sqlite_url: str, 
 def test_after_run_never_raises(sqlite_url: str) -> None:
     engine = make_engine("sqlite:////nonexistent-dir/x.db")
     assert after_run(engine, 1, _settings(""), NOW) == []
+
+
+def test_latest_results_skip_an_interrupted_run(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        for status in ("ok", "failed", "interrupted"):
+            session.add(
+                CrawlRun(site="syrianobserver", spider="syrianobserver", status=status, started_at=NOW, finished_at=NOW)
+            )
+    for run_id in (1, 2, 3):
+        after_run(engine, run_id, _settings(""), NOW)
+    with session_scope(engine) as session:
+        [checks] = latest_results(session, "syrianobserver").values()
+    assert {c.run_id for c in checks} == {2}
+    assert [c.check for c in checks if c.status == "fail"] == ["run_status"]
+    engine.dispose()

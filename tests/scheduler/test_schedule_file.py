@@ -91,3 +91,8 @@ def test_bad_entries_are_refused_with_a_clear_message(tmp_path: Path, text: str,
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ScheduleError, match="no such schedule file"):
         load_schedule(tmp_path / "absent.toml")
+
+
+def test_the_example_schedule_is_valid() -> None:
+    entries = load_schedule(Path(__file__).resolve().parents[2] / "schedule.example.toml")
+    assert [e.site for e in entries] == ["syrianobserver"]
