@@ -19,8 +19,9 @@ from lxml import etree
 
 from crawler.items import ArticleRecord
 from crawler.parsers.authors import clean_authors
-from crawler.parsers.body import extract_body
+from crawler.parsers.body import Body, extract_body
 from crawler.parsers.dates import date_from_url, parse_date
+from crawler.parsers.encoding import looks_like_html
 from crawler.parsers.metadata import PageMetadata, jsonld_people, jsonld_str, read_metadata
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,17 @@ MAX_TEXT_DATE_TRIES = 12
 """Free-text date candidates handed to dateparser at most (it costs about a millisecond each)."""
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 _META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
+FLAT_RETRY_CHARS = 200
+"""A body shorter than this is re-extracted from a flattened copy when the source holds more text."""
+_SCRIPTS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_INLINE_WRAPPER = re.compile(r"</?(?:span|font|a|b|i|u|em|strong|small|big|abbr|cite|mark|sup|sub)\b[^>]*>",
+                             re.IGNORECASE)
+_BLOCK_WRAPPER = re.compile(
+    r"</?(?:div|section|article|main|center|table|tbody|thead|tr|td|th|header|footer|aside|nav|form|"
+    r"figure|dl|dt|dd|ul|ol|blockquote)\b[^>]*>",
+    re.IGNORECASE,
+)
 MAX_HTML_CHARS = 30_000_000
 """Pages larger than this are cut before parsing: no article is that long; the limit bounds time."""
 
@@ -146,6 +158,9 @@ class GenericParser:
 
     def parse(self) -> ArticleRecord:
         """Run every field's cascade; the body last, as it removes chrome from the tree."""
+        if not looks_like_html(self.html):
+            logger.warning("not an HTML page (binary or control characters): %s", self.url)
+            return self.record
         self.root = parse_html(self.html)
         if self.root is None:
             return self.record
@@ -442,8 +457,31 @@ class GenericParser:
             logger.warning("body extraction failed for %s: %s", self.url, exc)
             return
         rule = "selector" if body.rule == "marked" else "heuristic"
+        if len(body.text or "") < FLAT_RETRY_CHARS:
+            flat = self._flat_body()
+            if flat is not None and len(flat.text or "") > len(body.text or ""):
+                body, rule = flat, "heuristic:flattened"
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
+
+    def _flat_body(self) -> Body | None:
+        """Re-extract from the page with its wrapper tags flattened.
+
+        For markup the parser gave up on (nesting deeper than libxml2's limit, some broken
+        pages under lxml 6): when the tree holds much less text than the source, the
+        paragraphs are recovered from a shallow copy of the page.
+        """
+        source = _SCRIPTS.sub(" ", self.html)
+        if len(_ANY_TAG.sub("", source).strip()) < FLAT_RETRY_CHARS:
+            return None  # the page really has little text
+        flat = _BLOCK_WRAPPER.sub("<br>", _INLINE_WRAPPER.sub("", source))
+        root = parse_html(flat)
+        if root is None:
+            return None
+        try:
+            return extract_body(root, self.record.title)
+        except (RecursionError, ValueError):
+            return None
 
 
 def _split_tags(values: list[Any]) -> list[str]:
