@@ -92,3 +92,26 @@ def test_layout_change_fails_coverage_check_and_alerts_the_webhook(tmp_path: Pat
         # The field really dropped between the two runs.
         assert before.get(field, 0) - after.get(field, 0) >= 0.3
     print("alerts:", [(a["site"], a["field"], a["detail"]) for a in coverage_alerts])
+
+
+def test_a_manual_crawl_is_recorded_and_health_checked(sqlite_url: str) -> None:
+    server, received = start_receiver()
+    env = dict(os.environ, CRAWLER_HEALTH_WEBHOOK=f"http://127.0.0.1:{server.server_address[1]}/alerts")
+    try:
+        # Nothing listens on port 1: the crawl fetches nothing and is recorded failed.
+        result = cli("crawl", "syrianobserver", "--db", sqlite_url, "-a", "base_url=http://127.0.0.1:1", env=env)
+        deadline = time.monotonic() + 15
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        run = conn.execute(text("SELECT id, trigger, status FROM crawl_runs")).one()
+        status = conn.execute(text("SELECT status FROM health_checks WHERE \"check\" = 'run_status'")).scalar_one()
+    engine.dispose()
+    assert (run.trigger, run.status, status) == ("manual", "failed", "fail")
+    assert [(a["site"], a["check"], a["run_id"]) for a in received][:1] == [("syrianobserver", "run_status", run.id)]
+    assert cli("health", "--db", sqlite_url).returncode == 1
