@@ -69,6 +69,7 @@ def run_crawl(
     if base_url and is_loopback(base_url) and "AUTOTHROTTLE_ENABLED" not in overrides:
         overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
     settings = project_settings(db_url, overrides)
+    check_database(settings.get("DATABASE_URL"))
     process = CrawlerProcess(settings)
     try:
         crawler = process.create_crawler(spider_name)
@@ -116,6 +117,26 @@ def run_crawl(
     recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
     run_id = recorder.run_id if recorder else None
     return read_outcome(settings.get("DATABASE_URL"), run_id, time.monotonic() - started)
+
+
+def check_database(db_url: str) -> None:
+    """Fail before crawling when the database URL cannot be opened, saying what to pass instead."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    from storage.db import make_engine
+
+    try:
+        engine = make_engine(db_url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise CrawlSetupError(
+            f"cannot open the database {db_url!r}: {reason}. Pass --db (or set CRAWLER_DATABASE_URL) to a "
+            "SQLAlchemy URL such as sqlite:///crawler.db or postgresql://user@127.0.0.1:5432/dbname"
+        ) from None
 
 
 def read_outcome(db_url: str, run_id: int | None, seconds: float) -> CrawlOutcome:

@@ -89,3 +89,13 @@ def test_bad_spider_argument_is_a_clear_error(argument: str, message: str, sqlit
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_unusable_database_url_is_a_clear_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", "sqlite:////nonexistent/dir/x.db"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "cannot open the database 'sqlite:////nonexistent/dir/x.db'" in result.stderr
+    assert "Traceback" not in result.stderr
