@@ -1,0 +1,79 @@
+"""``crawler fixture``: save a page as a parser test case and draft its expected record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from crawler.commands.extract import SourceError, read_source
+from crawler.sites import get_site
+
+NAME = "fixture"
+HELP = "save a page as a parser test case (page.html, meta.json) and draft its expected.json"
+DESCRIPTION = """\
+Save one article page under tests/fixtures/sites/SITE/CASE/ with meta.json and a DRAFT
+expected.json made by the site's parser as it is today. Read the draft against the page
+and correct it by hand: the test (tests/parsers/test_site_fixtures.py) then holds the parser
+to it. Crawl facts, provenance, content_hash and body_html are left out of the draft."""
+EPILOG = """\
+examples:
+  crawler fixture syrianobserver eid-notice https://syrianobserver.com/uncategorized/66129/eid-holiday-5.html
+  crawler fixture syrianobserver redesign-2026 saved.html --url https://syrianobserver.com/news/1/x.html"""
+
+# Fields a stored case does not pin: crawl facts and values tested per site where they matter.
+LEFT_OUT = ("fetched_at", "http_status", "provenance", "content_hash", "body_html")
+CASE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """SITE CASE SOURCE, --url, --root, --force."""
+    parser.add_argument("site", metavar="SITE", help="site key (see `crawler sites`)")
+    parser.add_argument("case", metavar="CASE", help="case folder name, e.g. seed or redesign-2026")
+    parser.add_argument("source", metavar="URL|FILE|-", help="the page: an http(s) URL, a saved HTML file, or -")
+    parser.add_argument("--url", help="the page's address when SOURCE is a file or stdin (required then)")
+    parser.add_argument("--root", default="tests/fixtures/sites", help="fixtures folder (default tests/fixtures/sites)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing case")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the case folder and say what to check."""
+    try:
+        profile = get_site(args.site)
+    except KeyError as exc:
+        print(f"crawler fixture: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if not CASE_NAME.match(args.case):
+        print(f"crawler fixture: case name {args.case!r}: use lowercase letters, digits, - and _", file=sys.stderr)
+        return 2
+    if not args.source.startswith(("http://", "https://")) and not args.url:
+        print("crawler fixture: pass --url with the page's address when SOURCE is a file or -", file=sys.stderr)
+        return 2
+    folder = Path(args.root) / profile.key / args.case
+    if folder.exists() and not args.force:
+        print(f"crawler fixture: {folder} exists; pass --force to overwrite it", file=sys.stderr)
+        return 2
+    try:
+        data, _content_type, url = read_source(args.source, args.url)
+    except SourceError as exc:
+        print(f"crawler fixture: {exc}", file=sys.stderr)
+        return 2
+    from crawler.parsers.text import decode_html
+
+    record = profile.parser_class()(decode_html(data), url).parse()
+    record.site = profile.key
+    expected = {k: v for k, v in record.to_dict().items() if k not in LEFT_OUT}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "page.html").write_bytes(data)
+    (folder / "meta.json").write_text(json.dumps({"site": profile.key, "url": url}, indent=2) + "\n", "utf-8")
+    (folder / "expected.json").write_text(
+        json.dumps(expected, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+    )
+    empty = sorted(k for k, v in expected.items() if v in (None, "", []))
+    print(f"wrote {folder}/page.html, meta.json and a draft expected.json")
+    if empty:
+        print(f"the parser found nothing for: {', '.join(empty)} (fix the parser or confirm the page has none)")
+    print("Now read expected.json against the page and correct it by hand before committing.")
+    return 0
