@@ -1,0 +1,123 @@
+"""`crawler query`: read-only on both backends; a write is refused and changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from store_helpers import table_counts
+
+from crawler.cli import main
+from storage.db import ensure_schema, make_engine, session_scope
+from storage.query import QueryError, QueryRefused, first_keyword, read_only_query
+
+
+def test_delete_from_articles_is_refused_and_deletes_nothing(demo_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    before = table_counts(demo_url)
+    assert before["articles"] > 0
+
+    code = main(["query", "DELETE FROM articles", "--db", demo_url])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "refused" in err and "read-only" in err and "Nothing was changed" in err
+    assert table_counts(demo_url) == before
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM articles",
+        "UPDATE articles SET title = 'x'",
+        "DROP TABLE article_tags",
+        "INSERT INTO sites (key, name, base_url, created_at) VALUES ('x', 'x', 'x', '2020-01-01')",
+        "/* sneaky */ DELETE FROM articles",
+    ],
+)
+def test_the_database_itself_refuses_writes(demo_url: str, sql: str) -> None:
+    """Without the friendly keyword check, SQLite (mode=ro) and PostgreSQL (READ ONLY) still refuse."""
+    before = table_counts(demo_url)
+    with pytest.raises(QueryRefused), read_only_query(demo_url, sql, precheck=False) as result:
+        list(result.rows)
+    assert table_counts(demo_url) == before
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1; DELETE FROM articles",
+        "WITH gone AS (DELETE FROM articles RETURNING id) SELECT count(*) FROM gone",
+        "SET TRANSACTION READ WRITE",
+        "SELECT set_config('transaction_read_only', 'off', false)",
+    ],
+)
+def test_tricks_to_get_a_write_through_fail(demo_url: str, sql: str) -> None:
+    before = table_counts(demo_url)
+    with pytest.raises((QueryRefused, QueryError)), read_only_query(demo_url, sql, precheck=False) as result:
+        list(result.rows)
+    assert table_counts(demo_url) == before
+
+
+def test_select_returns_columns_and_rows(demo_url: str) -> None:
+    with read_only_query(demo_url, "SELECT site, count(*) AS n FROM articles GROUP BY site") as result:
+        rows = list(result.rows)
+    assert result.columns == ["site", "n"]
+    assert rows[0][0] == "syrianobserver" and rows[0][1] > 0
+
+
+def test_query_formats(demo_sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sql = "SELECT id, title, published_at FROM articles ORDER BY id LIMIT 2"
+    assert main(["query", sql, "--db", demo_sqlite_url, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [sorted(r) for r in rows] == [["id", "published_at", "title"]] * 2
+    assert main(["query", sql, "--db", demo_sqlite_url, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,title,published_at" and len(lines) == 3
+    assert main(["query", sql, "--db", demo_sqlite_url]) == 0
+    assert "(2 rows)" in capsys.readouterr().out
+
+
+def test_query_from_a_file_on_postgresql(demo_postgres_url: str, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "q.sql"
+    path.write_text("-- tags in use\nSELECT count(DISTINCT tag) AS tags FROM article_tags;\n", encoding="utf-8")
+    assert main(["query", "--file", str(path), "--db", demo_postgres_url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["tags"] > 0
+
+
+def test_clear_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = f"sqlite:///{tmp_path / 'nope.db'}"
+    assert main(["query", "SELECT 1", "--db", missing]) == 1
+    assert "no database file at" in capsys.readouterr().err
+    assert not (tmp_path / "nope.db").exists()  # a read never creates a database
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ensure_schema(make_engine(url))
+    assert main(["query", "SELECT * FROM no_such_table", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "no such table: no_such_table" in err and "current_articles" in err
+    assert main(["query", "--db", url]) == 2
+    assert main(["query", "SELECT 1", "--file", "x.sql", "--db", url]) == 2
+    assert main(["query", "--file", str(tmp_path / "missing.sql"), "--db", url]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_reading_while_a_writer_holds_the_lock(sqlite_url: str) -> None:
+    """WAL: a query answers while a crawl's transaction is open."""
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        session.execute(make_sites_insert())
+        with read_only_query(sqlite_url, "SELECT count(*) FROM sites") as result:
+            assert list(result.rows) == [(0,)]
+    engine.dispose()
+
+
+def make_sites_insert():
+    from sqlalchemy import text
+
+    return text("INSERT INTO sites (key, name, base_url, created_at) VALUES ('a', 'A', 'http://a', '2020-01-01')")
+
+
+def test_first_keyword_skips_comments() -> None:
+    assert first_keyword("-- note\n /* c */ delete from x") == "delete"
+    assert first_keyword("  WITH x AS (SELECT 1) SELECT * FROM x") == "with"
