@@ -73,6 +73,8 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 _META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
 FLAT_RETRY_CHARS = 200
 """A body shorter than this is re-extracted from a flattened copy when the source holds more text."""
+LOST_TEXT_SHARE = 0.5
+"""The parse lost the text when the tree holds less than this share of the source's text."""
 _SCRIPTS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _INLINE_WRAPPER = re.compile(r"</?(?:span|font|a|b|i|u|em|strong|small|big|abbr|cite|mark|sup|sub)\b[^>]*>",
@@ -451,6 +453,8 @@ class GenericParser:
     def body(self) -> None:
         """Main text and a clean HTML rendering of it (see :mod:`crawler.parsers.body`)."""
         assert self.root is not None
+        # Text the parser kept, measured before extraction mutates the tree (see _flat_body).
+        tree_chars = len(etree.tostring(self.root, method="text", encoding="unicode"))
         try:
             body = extract_body(self.root, self.record.title)
         except (RecursionError, ValueError) as exc:  # pathological markup: no body, still a record
@@ -458,13 +462,13 @@ class GenericParser:
             return
         rule = "selector" if body.rule == "marked" else "heuristic"
         if len(body.text or "") < FLAT_RETRY_CHARS:
-            flat = self._flat_body()
+            flat = self._flat_body(tree_chars)
             if flat is not None and len(flat.text or "") > len(body.text or ""):
                 body, rule = flat, "heuristic:flattened"
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
 
-    def _flat_body(self) -> Body | None:
+    def _flat_body(self, tree_chars: int) -> Body | None:
         """Re-extract from the page with its wrapper tags flattened.
 
         For markup the parser gave up on (nesting deeper than libxml2's limit, some broken
@@ -472,8 +476,9 @@ class GenericParser:
         paragraphs are recovered from a shallow copy of the page.
         """
         source = _SCRIPTS.sub(" ", self.html)
-        if len(_ANY_TAG.sub("", source).strip()) < FLAT_RETRY_CHARS:
-            return None  # the page really has little text
+        source_chars = len(_ANY_TAG.sub("", source).strip())
+        if source_chars < FLAT_RETRY_CHARS or tree_chars >= LOST_TEXT_SHARE * source_chars:
+            return None  # the page really has little text, or the parser kept it all
         flat = _BLOCK_WRAPPER.sub("<br>", _INLINE_WRAPPER.sub("", source))
         root = parse_html(flat)
         if root is None:
