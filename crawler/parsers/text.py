@@ -6,8 +6,6 @@ import hashlib
 import re
 import unicodedata
 
-from w3lib.encoding import html_to_unicode
-
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -44,6 +42,7 @@ def content_hash(body_text: str | None) -> str | None:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes using the HTTP header, BOM, or ``<meta charset>``, as browsers do."""
-    _, text = html_to_unicode(content_type, body)
-    return text
+    """Decode page bytes as browsers do (BOM, HTTP header, ``<meta charset>``), checking the label."""
+    from crawler.parsers.encoding import decode_page
+
+    return decode_page(body, content_type)
