@@ -143,6 +143,20 @@ def _busy_run(engine: Any, site: str, now: datetime, max_age: timedelta) -> int 
         )
 
 
+def reap_abandoned(engine: Any, now: datetime, max_age: timedelta) -> list[int]:
+    """Mark ``failed`` the runs still ``running`` after ``max_age``: their process died unrecorded
+    (a daemon killed with SIGKILL, a machine reboot). Returns their ids."""
+    with session_scope(engine) as session:
+        stale = list(
+            session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.started_at <= now - max_age))
+        )
+        for run in stale:
+            run.status = "failed"
+            run.finish_reason = "abandoned: no process finished this run"
+            run.finished_at = now
+        return [run.id for run in stale]
+
+
 def run_site_crawl(
     site: str,
     db_url: str,

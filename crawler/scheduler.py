@@ -18,7 +18,7 @@ import logging
 import signal
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import (
@@ -135,6 +135,12 @@ class MonitorDaemon:
     def start(self) -> dict[str, str]:
         """Prepare the database, sync the jobs, start firing; return the sync actions."""
         ensure_schema(self.engine)
+        limit = self.settings.getint("SCHEDULER_CRAWL_TIME_LIMIT") + self.settings.getint(
+            "SCHEDULER_KILL_GRACE_SECONDS"
+        )
+        abandoned = jobs.reap_abandoned(self.engine, datetime.now(UTC), timedelta(seconds=limit))
+        if abandoned:
+            logger.warning("marked %d abandoned run(s) failed: %s", len(abandoned), abandoned)
         self.scheduler.add_listener(
             self._on_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
         )

@@ -69,3 +69,29 @@ def test_no_job_table_means_no_jobs(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     assert stored_jobs(engine) == []
     engine.dispose()
+
+
+def test_runs_left_running_past_the_time_limit_are_marked_failed(sqlite_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.jobs import reap_abandoned
+    from storage.db import ensure_schema, session_scope
+    from storage.models import CrawlRun
+
+    now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        for minutes in (120, 5):
+            session.add(
+                CrawlRun(
+                    site="syrianobserver",
+                    spider="syrianobserver",
+                    status="running",
+                    started_at=now - timedelta(minutes=minutes),
+                )
+            )
+    assert reap_abandoned(engine, now, timedelta(hours=1)) == [1]
+    with session_scope(engine) as session:
+        assert [r.status for r in session.query(CrawlRun).order_by(CrawlRun.id)] == ["failed", "running"]
+    engine.dispose()
