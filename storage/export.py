@@ -180,9 +180,16 @@ def _write_parquet(batches: Iterator[list[dict[str, Any]]], names: tuple[str, ..
 
     schema = parquet_schema(names)
     count = 0
-    # One row group per batch: the writer never holds more than one batch.
-    with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for batch in batches:
-            writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
-            count += len(batch)
+    # Arrow's default mimalloc pool keeps freed pages, so peak memory crept up with the row count;
+    # the system allocator gives them back (measured by bench/export_memory.py).
+    previous_pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        # One row group per batch: the writer never holds more than one batch.
+        with pq.ParquetWriter(out, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+                count += len(batch)
+    finally:
+        pa.set_memory_pool(previous_pool)
     return count
