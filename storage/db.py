@@ -17,6 +17,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.views import FOREIGN_TABLES
@@ -164,6 +165,7 @@ def ensure_schema(engine: Engine) -> None:
     behind the newest revision is refused: upgrading a shared store is the user's
     decision (``crawler db upgrade --db URL``), not a side effect of a crawl.
     """
+    _check_reachable(engine)
     with _schema_lock(engine) as conn:
         state = schema_state(conn)
         if state.status == "current":
@@ -174,12 +176,26 @@ def ensure_schema(engine: Engine) -> None:
     raise SchemaError(_refusal(state, engine))
 
 
+def _check_reachable(engine: Engine) -> None:
+    """Raise SchemaError naming the database when it cannot be opened at all."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise SchemaError(
+            f"cannot open the database {display_url(engine)}: {first}; check --db or $CRAWLER_DATABASE_URL "
+            "(SQLite: that the folder exists; PostgreSQL: that the server runs and the database exists)"
+        ) from exc
+
+
 def upgrade(engine: Engine) -> tuple[SchemaState, SchemaState]:
     """Migrate the database to the newest revision; return its state before and after.
 
     A store created before migrations existed (tables but no ``alembic_version``) is
     adopted: it is stamped with the baseline revision, then upgraded.
     """
+    _check_reachable(engine)
     with _schema_lock(engine) as conn:
         before = schema_state(conn)
         if before.status == "unknown":
