@@ -75,9 +75,9 @@ def test_two_concurrent_crawls_store_every_article_exactly_once(request: pytest.
     # Every article exactly once: none missing, no duplicate row, no body stored twice.
     assert len(stored) == len(set(stored))
     assert expected <= set(stored), sorted(expected - set(stored))[:5]
-    # Whether a page without a body is dropped is the parser's business (tested with the parsers);
-    # here it only must not bring anything else in.
-    assert set(stored) - expected <= bodiless, sorted(set(stored) - expected)[:5]
+    # Pages without a body are dropped, by both crawls.
+    assert not set(stored) & bodiless, sorted(set(stored) & bodiless)
+    assert set(stored) == expected, sorted(set(stored) - expected)[:5]
     assert duplicate_bodies == []
     # Exactly one run inserted each article; the other found it already stored.
     assert first.articles_new + second.articles_new == len(stored)
