@@ -6,7 +6,7 @@ A schedule file (see ``schedule.example.toml``)::
     cron = "0 */2 * * *"            # or: interval_seconds = 7200; neither: the profile's default
     base_url = "https://syrianobserver.com"   # optional: crawl this copy instead
     time_limit_seconds = 1800       # optional: default SCHEDULER_CRAWL_TIME_LIMIT
-    args = { since = "2024-01-01" } # optional spider arguments (-a)
+    args = { since = "3d" }         # optional spider arguments (-a): here the last 3 days
     settings = { DOWNLOAD_DELAY = "2" }  # optional Scrapy settings (-s)
 
 Everything is checked before the daemon starts: a bad entry raises ``ScheduleError``

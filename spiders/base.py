@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,14 +25,19 @@ class SpiderArgumentError(ValueError):
     """A ``-a key=value`` spider argument that cannot be used."""
 
 
-def parse_since(value: str | None) -> date | None:
-    """``YYYY-MM-DD`` to a date; a clear error otherwise."""
+def parse_since(value: str | None, today: date | None = None) -> date | None:
+    """``YYYY-MM-DD``, or ``Nd`` for N days before ``today`` (a scheduled job's rolling window)."""
     if not value:
         return None
+    value = value.strip()
+    if value[:-1].isdigit() and value.endswith("d"):
+        return (today or datetime.now(UTC).date()) - timedelta(days=int(value[:-1]))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise SpiderArgumentError(f"-a since={value!r} is not a date: use YYYY-MM-DD, e.g. 2024-01-31") from None
+        raise SpiderArgumentError(
+            f"-a since={value!r} is not a date: use YYYY-MM-DD (e.g. 2024-01-31) or Nd for the last N days (e.g. 7d)"
+        ) from None
 
 
 def parse_positive_int(name: str, value: str | int | None) -> int | None:
@@ -63,7 +68,7 @@ class NewsSpider(scrapy.Spider):
     """Base of the site spiders.
 
     Arguments (``-a key=value``): ``base_url`` (default: the site's live URL),
-    ``since`` (``YYYY-MM-DD``: stop paging past older articles), ``max_pages``
+    ``since`` (``YYYY-MM-DD`` or ``Nd`` for the last N days: stop paging past older articles), ``max_pages``
     (at most this many listing pages in the run).
     """
 

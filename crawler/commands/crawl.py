@@ -14,7 +14,7 @@ Run one crawl now (recorded in crawl_runs with trigger 'manual').
 
 Spider arguments (-a KEY=VALUE):
   base_url=URL        crawl this copy of the site instead of the live one (e.g. the replica)
-  since=YYYY-MM-DD    stop paging past articles older than this date
+  since=YYYY-MM-DD    stop paging past articles older than this date; since=7d: the last 7 days
   max_pages=N         follow at most N listing pages in this run
 
 Any Scrapy setting can be overridden with -s NAME=VALUE (see crawler/settings.py)."""

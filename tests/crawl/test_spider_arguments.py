@@ -99,3 +99,12 @@ def test_unusable_database_url_is_a_clear_error() -> None:
     assert result.returncode == 2
     assert "cannot open the database 'sqlite:////nonexistent/dir/x.db'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_since_takes_a_rolling_window() -> None:
+    from spiders.base import SpiderArgumentError, parse_since
+
+    assert parse_since("3d", today=date(2024, 3, 2)) == date(2024, 2, 28)
+    assert parse_since("2019-08-21") == date(2019, 8, 21)
+    with pytest.raises(SpiderArgumentError, match="or Nd for the last N days"):
+        parse_since("last week")
