@@ -8,11 +8,12 @@ kept in ``crawl_events`` by the run recorder); duplicates raise ``DuplicateItem`
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.dedupe import NearDuplicateIndex
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import ArticleRecord
 from crawler.parsers.text import clean_text, content_hash, normalize_body
@@ -95,7 +96,8 @@ class NormalizePipeline(_CrawlerPipeline):
 class DedupePipeline(_CrawlerPipeline):
     """Drop an article already seen in this run, by canonical URL or by body fingerprint.
 
-    Articles already in the store are deduplicated by StorePipeline against the database.
+    Duplicates of stored articles (same body, or nearly the same under another URL) are
+    caught by StorePipeline inside the transaction that would store them.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -118,21 +120,56 @@ class DedupePipeline(_CrawlerPipeline):
 
 
 class StorePipeline(_CrawlerPipeline):
-    """Upsert each article by canonical URL, one transaction per article."""
+    """Upsert each article by canonical URL, one transaction per article.
+
+    A new URL whose body nearly repeats a stored article of the site (a republished copy
+    with small edits) is a duplicate: the check and the insert share one transaction, under
+    a per-site lock, so two crawls writing at once cannot both store the pair.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        threshold = crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD")
+        self.near = NearDuplicateIndex(threshold) if threshold > 0 else None
+        self.window = timedelta(days=crawler.settings.getfloat("NEAR_DUPLICATE_WINDOW_DAYS"))
+        self.indexed_up_to = 0  # highest article id the near-duplicate index has looked at
 
     def open_spider(self) -> None:
-        """Use the run recorder's engine and run id."""
+        """Use the run recorder's engine and run id; index the site's recently seen bodies."""
         recorder = self.crawler.get_extension(CrawlRunRecorder)
         if recorder is None:
             raise RuntimeError("StorePipeline needs crawler.extensions.CrawlRunRecorder in EXTENSIONS")
         self.recorder = recorder
+        if self.near is not None:
+            with session_scope(recorder.engine) as session:
+                self._index_bodies(ArticleRepository(session), datetime.now(UTC) - self.window)
+            logger.info("near-duplicate index: %d recently seen articles of %s", len(self.near), recorder.site)
+
+    def _index_bodies(self, repository: ArticleRepository, seen_since: datetime | None = None) -> None:
+        assert self.near is not None
+        for article_id, url, body in repository.bodies(self.recorder.site, seen_since, self.indexed_up_to):
+            self.near.add(url, body)
+            self.indexed_up_to = max(self.indexed_up_to, article_id)
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin."""
         now = datetime.now(UTC)
+        url = item.canonical_url or item.url
         with session_scope(self.recorder.engine) as session:
-            result = ArticleRepository(session).upsert(item, self.recorder.run_id, now)
+            repository = ArticleRepository(session)
+            if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
+                repository.lock_new_articles(self.recorder.site)
+                self._index_bodies(repository)  # what other crawls stored meanwhile
+                match = self.near.find(url, item.body_text)
+                # An exact twin is left to upsert, which names it as an exact duplicate.
+                if match is not None and repository.by_content_hash(item.content_hash or "", item.site) is None:
+                    raise DuplicateItem(
+                        f"near-duplicate: {item.url} repeats {match.url} (similarity {match.similarity:.2f})"
+                    )
+            result = repository.upsert(item, self.recorder.run_id, now)
         if result.outcome == "duplicate":
             raise DuplicateItem(f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
+        if self.near is not None and result.outcome in ("new", "updated") and item.body_text:
+            self.near.add(url, item.body_text)
         self.stats.inc_value(f"articles/{result.outcome}")
         return item

@@ -56,6 +56,12 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 
+# A body at least this similar (Jaccard of 5-word shingles) to another article's body under
+# another URL is a near-duplicate (a republished copy with small edits); 0 turns the check off.
+NEAR_DUPLICATE_THRESHOLD = 0.9
+# Stored articles seen within this many days are compared (copies appear close in time).
+NEAR_DUPLICATE_WINDOW_DAYS = 30
+
 # Minimum lengths below which a page is not an article (dropped with a reason).
 VALIDATE_MIN_TITLE_CHARS = 3
 VALIDATE_MIN_BODY_CHARS = 80

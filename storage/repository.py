@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -85,6 +86,25 @@ class ArticleRepository:
         if site:
             stmt = stmt.where(Article.site == site)
         return self.session.scalars(stmt.order_by(Article.id).limit(1)).first()
+
+    def bodies(
+        self, site: str, seen_since: datetime | None = None, after_id: int = 0
+    ) -> Iterator[tuple[int, str, str]]:
+        """(id, canonical URL, body text) of the site's articles, by id, streamed.
+
+        ``seen_since`` keeps articles seen at or after that time; ``after_id`` keeps rows
+        added after that id (what other writers stored since the caller last looked).
+        """
+        stmt = select(Article.id, Article.canonical_url, Article.body_text).where(
+            Article.site == site, Article.id > after_id
+        )
+        if seen_since is not None:
+            stmt = stmt.where(Article.last_seen_at >= seen_since)
+        yield from self.session.execute(stmt.order_by(Article.id).execution_options(yield_per=500))
+
+    def lock_new_articles(self, site: str) -> None:
+        """Serialize adding new articles of ``site`` until this transaction ends (checks that span rows)."""
+        self._lock(f"new-articles:{site}")
 
     def upsert(self, record: ArticleRecord, run_id: int | None, now: datetime) -> UpsertResult:
         """Store ``record`` by canonical URL: insert, record a new version on change, or touch.

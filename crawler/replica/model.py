@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -70,7 +70,8 @@ def slugify(text: str) -> str:
 class Article:
     """One post of the replica.
 
-    ``kind`` is ``article`` (a normal page), ``notice`` (a short unattributed site notice),
+    ``kind`` is ``article`` (a normal page; a republished near-copy is one too, see
+    ``ReplicaSite.near_copies``), ``notice`` (a short unattributed site notice),
     ``no_body`` (title only, empty content), ``truncated`` (served cut off before the body)
     or ``dead`` (linked from listings, answers 404).
     """
@@ -399,6 +400,22 @@ class ReplicaSite:
         )
         self.seed_article: Article = self._by_path[seed.SEED_PATH]
 
+        # A republished copy with a one-line addition, listed only in the sitemap: a crawler
+        # should see it as a near-duplicate of the original, not as a new article.
+        # Taken from the middle of the archive so the feed (newest posts) stays as it was.
+        original = next(a for a in posts[len(posts) // 2 :] if a.kind == "article" and a.post_id is not None)
+        copy = replace(
+            original,
+            post_id=max(i for i in used_ids if i is not None) + 1,
+            slug=f"{original.slug}-republished",
+            paragraphs=(*original.paragraphs, "This report was republished with minor edits."),
+            published=original.published + timedelta(hours=1),
+            modified=original.published + timedelta(hours=1),
+        )
+        self._by_path[copy.path] = copy
+        self._near_copies = [copy]
+        self.near_copies: dict[str, str] = {copy.path: original.path}
+
     def _index(self) -> None:
         """Category, tag and month listings (newest first), dead links included where linked."""
         listed = sorted(self.articles + self._dead, key=lambda a: a.published, reverse=True)
@@ -423,6 +440,17 @@ class ReplicaSite:
     def article(self, path: str) -> Article | None:
         """The post served at ``path`` (query and fragment ignored), if any."""
         return self._by_path.get(urlsplit(path).path)
+
+    def article_groups(self) -> list[frozenset[str]]:
+        """Paths that hold one article each: a complete crawl stores exactly one path of every group.
+
+        Every valid article is a group of its own, joined by its republished near-copy if it has one
+        (which of the two a crawl keeps depends on which it reaches first).
+        """
+        copies_of: dict[str, set[str]] = {}
+        for copy, original in self.near_copies.items():
+            copies_of.setdefault(original, set()).add(copy)
+        return [frozenset({path, *copies_of.get(path, ())}) for path in sorted(self.valid_article_urls)]
 
     def href(self, listing: str, article: Article) -> str:
         """The path a listing of kind ``category``/``tag``/``date`` links ``article`` with."""
@@ -486,7 +514,7 @@ class ReplicaSite:
 
     def _served(self) -> list[Article]:
         """Posts that answer 200, newest first (feed and sitemap entries)."""
-        return self.articles
+        return sorted(self.articles + self._near_copies, key=lambda a: a.published, reverse=True)
 
     def _listing(self, path: str) -> tuple[str, str, list[Article], int, str] | None:
         """(heading, first-page path, items, page number, listing kind) for a listing path."""

@@ -23,7 +23,12 @@ def make(url: str = "http://x/news/1/a.html", **fields: object) -> ArticleRecord
 
 @pytest.fixture
 def crawler():
-    return get_crawler(settings_dict={"VALIDATE_MIN_BODY_CHARS": 80, "VALIDATE_MIN_TITLE_CHARS": 3})
+    return get_crawler(
+        settings_dict={
+            "VALIDATE_MIN_BODY_CHARS": 80,
+            "VALIDATE_MIN_TITLE_CHARS": 3,
+        }
+    )
 
 
 @pytest.mark.parametrize(

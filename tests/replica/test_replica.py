@@ -225,7 +225,8 @@ def test_sitemap_lists_every_served_article(server: ReplicaServer, site: Replica
     _, _, body = fetch(server, "/sitemap.xml")
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     urls = ET.fromstring(body).findall("sm:url", ns)
-    assert {clean(u.findtext("sm:loc", namespaces=ns)) for u in urls} == {a.path for a in site.articles}
+    served = {a.path for a in site.articles} | set(site.near_copies)
+    assert {clean(u.findtext("sm:loc", namespaces=ns)) for u in urls} == served
     assert all(re.match(r"\d{4}-\d{2}-\d{2}T", u.findtext("sm:lastmod", namespaces=ns)) for u in urls)
 
 
@@ -337,3 +338,13 @@ def test_listing_links_resolve_against_the_server(server: ReplicaServer) -> None
     local = [h for h in hrefs if not h.startswith("#") and urljoin(server.base_url, h).startswith(server.base_url)]
     assert server.url("/category/news/") in local
     assert all(h.startswith(server.base_url) for h in local)
+
+
+def test_near_copy_repeats_an_article_with_one_line_added(server: ReplicaServer, site: ReplicaSite) -> None:
+    ((copy_path, original_path),) = site.near_copies.items()
+    copy, original = site.article(copy_path), site.article(original_path)
+    assert copy is not None and original is not None
+    assert copy.paragraphs[:-1] == original.paragraphs and copy.title == original.title
+    assert copy_path not in site.valid_article_urls
+    status, _, _ = fetch(server, copy_path)
+    assert status == 200
