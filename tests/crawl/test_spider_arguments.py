@@ -76,6 +76,8 @@ def test_max_pages_bounds_the_run(replica: ReplicaServer, sqlite_url: str) -> No
     assert 0 < count <= 20 + 3 * 10 + 10
     (pages,) = stored(sqlite_url, "SELECT pages_fetched FROM crawl_runs")[0]
     assert pages < 100
+    assert replica.hits["/robots.txt"] >= 1  # robots.txt is read before crawling (ROBOTSTXT_OBEY)
+    assert not any(path.startswith(("/wp-admin/", "/__replica__/")) for path in replica.hits)
 
 
 @pytest.mark.parametrize(
