@@ -188,7 +188,7 @@ def profile_schedule() -> list[ScheduleEntry]:
                     f"invalid default cron {profile.schedule!r} ({exc})",
                     "fix SiteProfile.schedule",
                 ) from None
-            entries.append(ScheduleEntry(site=profile.key, cron=profile.schedule))
+            entries.append(ScheduleEntry(site=profile.key, cron=profile.schedule, args=dict(profile.schedule_args)))
     if not entries:
         raise ScheduleError("no site profile has a default schedule; pass --file SCHEDULE.toml")
     return entries

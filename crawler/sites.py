@@ -28,6 +28,8 @@ class SiteProfile:
     hosts: tuple[str, ...] = ()
     schedule: str | None = None
     """Default cron expression (minute hour day month weekday) for ``crawler schedule``."""
+    schedule_args: tuple[tuple[str, str], ...] = ()
+    """Spider arguments of the default scheduled crawl, e.g. a rolling ``since`` window."""
 
     def parser_class(self) -> type[ArticleParser]:
         """Import and return the site's parser class."""
@@ -45,6 +47,8 @@ SITES: dict[str, SiteProfile] = {
             parser="crawler.parsers.sites.syrianobserver:SyrianObserverParser",
             hosts=("syrianobserver.com", "www.syrianobserver.com"),
             schedule="0 */2 * * *",
+            # Every two hours, page back three days: listings run 670+ pages deep.
+            schedule_args=(("since", "3d"),),
         ),
     )
 }

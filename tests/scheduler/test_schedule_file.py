@@ -53,6 +53,8 @@ def test_entry_without_timing_takes_the_profile_default(tmp_path: Path) -> None:
 def test_profile_schedule_has_every_site_with_a_default() -> None:
     entries = profile_schedule()
     assert {e.site for e in entries} == {k for k, p in SITES.items() if p.schedule}
+    (syrianobserver,) = [e for e in entries if e.site == "syrianobserver"]
+    assert syrianobserver.args == {"since": "3d"}  # a rolling window, not the whole archive
 
 
 @pytest.mark.parametrize(
