@@ -98,3 +98,21 @@ def test_extract_bad_content_is_clear(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_bytes(data)
     assert main(["extract", str(path)]) == 1
     assert message in capsys.readouterr().err
+
+
+ARABIC = "افتتحت السلطات المحلية يوم الأربعاء مشروعا جديدا لتحلية مياه البحر في المدينة الساحلية. "
+
+
+def test_extract_legacy_charset_declared_in_meta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Windows-1256 page, charset only in ``<meta>``, is a page (regression: "not an HTML page")."""
+    path = tmp_path / "ar1256.html"
+    path.write_bytes((
+        '<html lang="ar"><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+        "</head><body><article><h1>عنوان الخبر المحلي اليوم</h1>"
+        + ("<p>" + ARABIC * 3 + "</p>") * 12
+        + "</article></body></html>"
+    ).encode("cp1256"))
+    assert main(["extract", str(path)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["title"] == "عنوان الخبر المحلي اليوم"
+    assert ARABIC.strip() in record["body_text"]

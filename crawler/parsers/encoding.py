@@ -28,6 +28,8 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
                  b"RIFF", b"OggS", b"ID3")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _TAG = re.compile(r"<\s*[a-zA-Z!/?]")
+MAX_REPLACEMENT_SHARE = 0.15
+"""Share of U+FFFD in decoded text above which the bytes were not text in that charset."""
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:
@@ -49,16 +51,39 @@ def decode_page(body: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def _head_text(head: bytes) -> str:
+    """The first bytes of a page as text for the HTML check: BOM, declared charset, UTF-8, else Latin-1."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom):].decode(name, "replace")
+    for name in (html_body_declared_encoding(head), "utf-8"):
+        if not name:
+            continue
+        try:
+            text = head.decode(name, "replace")
+        except LookupError:
+            continue
+        if text.count("\ufffd") <= MAX_REPLACEMENT_SHARE * len(text):
+            return text
+    # An undeclared or mislabelled legacy charset (cp1256, cp1251 ...): one char per byte keeps the
+    # ASCII markup readable, and binary data still shows as control characters.
+    return head.decode("latin-1")
+
+
 def looks_like_html(data: str | bytes) -> bool:
-    """False for payloads that are clearly not a web page (binary files, control-character soup)."""
+    """False for payloads that are clearly not a web page (binary files, control-character soup).
+
+    Bytes are read in the page's own charset (BOM or ``<meta>`` declaration), so a page in a
+    legacy single-byte encoding is recognised as HTML, not taken for binary data.
+    """
     head = data[:4096]
     if isinstance(head, bytes):
         if head.lstrip().startswith(_BINARY_MAGIC):
             return False
-        head = head.decode("utf-8", "replace")
+        head = _head_text(head)
     if not head.strip():
         return False
     # Binary decoded as text: control characters, or U+FFFD everywhere (a few are a bad charset).
-    if len(_CONTROL.findall(head)) > 0.02 * len(head) or head.count("\ufffd") > 0.15 * len(head):
+    if len(_CONTROL.findall(head)) > 0.02 * len(head) or head.count("\ufffd") > MAX_REPLACEMENT_SHARE * len(head):
         return False
     return bool(_TAG.search(head)) or len(head) < 4096  # a short plain text is a (poor) page

@@ -112,6 +112,43 @@ def test_cp1256_declared_only_in_meta() -> None:
         assert record.title == "عنوان الخبر المحلي اليوم"
 
 
+def _cp1256_page() -> bytes:
+    """A long Arabic page in Windows-1256, charset in ``<meta>`` only: as UTF-8 it is mostly U+FFFD."""
+    return (
+        '<html lang="ar"><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
+        "<title>خبر</title></head><body><article><h1>عنوان الخبر المحلي اليوم</h1>"
+        + ("<p>" + ARABIC * 3 + "</p>") * 12
+        + "</article></body></html>"
+    ).encode("cp1256")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _cp1256_page(),
+        _cp1256_page().replace(b"charset=windows-1256", b"charset=utf-8"),  # mislabelled
+        _cp1256_page().replace(b"; charset=windows-1256", b""),  # undeclared
+        ("<html><body><p>" + "Новости дня: в городе открыли новый мост через реку. " * 60
+         + "</p></body></html>").encode("cp1251"),
+        "\ufeff<html><body><p>UTF-16 with a byte-order mark, as some old servers send. </p></body></html>".encode(
+            "utf-16-le"),
+    ],
+    ids=["cp1256-meta", "cp1256-labelled-utf8", "cp1256-undeclared", "cp1251-undeclared", "utf16-bom"],
+)
+def test_legacy_encodings_look_like_html(data: bytes) -> None:
+    """Pages in legacy charsets are HTML, whatever UTF-8 makes of their bytes (regression: cp1256 refused)."""
+    assert data[:4096].decode("utf-8", "replace").count("\ufffd") > 0.15 * 4096 or data.startswith(b"\xff\xfe")
+    assert looks_like_html(data)
+
+
+def test_cp1256_long_page_extracts() -> None:
+    """The long cp1256 page gives its Arabic title and body through ``decode_page``."""
+    page = _cp1256_page()
+    record = GenericParser(decode_page(page), URL).parse()
+    assert record.title == "عنوان الخبر المحلي اليوم"
+    assert record.body_text and ARABIC.strip() in record.body_text
+
+
 def test_utf8_with_bom() -> None:
     """A UTF-8 byte-order mark before the doctype."""
     page = b"\xef\xbb\xbf<!DOCTYPE html><html><body><article><p>" + ("Café society returned. " * 10).encode() + (
