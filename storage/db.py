@@ -37,6 +37,13 @@ class SchemaError(RuntimeError):
     """The database's schema is not the one this crawler writes; the message says what to run."""
 
 
+class MissingDatabaseError(SchemaError):
+    """A read-only command was pointed at a SQLite file that does not exist; nothing was created.
+
+    A SchemaError, so commands that already report schema problems report this one too.
+    """
+
+
 @dataclass(frozen=True)
 class SchemaState:
     """Where a database stands against the migrations this crawler ships."""
@@ -92,6 +99,29 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     # Readers opt out with execution_options(sqlite_begin="DEFERRED") (see read_engine).
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+def require_existing_sqlite(url: str | None = None) -> None:
+    """Raise MissingDatabaseError if ``url`` is a SQLite file URL whose file does not exist.
+
+    Read-only commands (query, search, export, db current, runs, health, jobs) call this
+    before connecting: opening a missing SQLite path would silently create an empty
+    database file there, e.g. after a typo in ``--db``.  Other backends, in-memory
+    SQLite and existing files pass.  ``url`` defaults like ``database_url``.
+    """
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        # In-memory, or a SQLite URI whose mode (e.g. ro) decides creation itself.
+        return
+    path = Path(database)
+    if not path.exists():
+        raise MissingDatabaseError(
+            f"no database file at {path.resolve()}: run a crawl first (crawler crawl / crawler demo) or pass --db"
+        )
 
 
 def read_engine(url: str | None = None) -> Engine:
