@@ -63,12 +63,12 @@ class NearDuplicateIndex:
         return signature
 
     def add(self, url: str, body: str) -> None:
-        """Index ``body`` under ``url`` (a URL already indexed is left as it is)."""
-        if url in self._shingles:
-            return
+        """Index ``body`` under ``url``, replacing what the URL held (an article changes)."""
         items = shingles(body)
-        if not items:
+        if not items or self._shingles.get(url) == items:
             return
+        if url in self._shingles:
+            self._lsh.remove(url)
         self._shingles[url] = items
         self._lsh.insert(url, self._minhash(items))
 

@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from crawler.health import after_run
+from crawler.items import COVERAGE_FIELDS
 from crawler.signals import page_outcome
 from crawler.sites import SITES
 from storage.db import ensure_schema, make_engine, session_scope
@@ -97,11 +98,10 @@ class CrawlRunRecorder:
         if spider_errors:
             errors_by_kind["spider_exception"] = spider_errors
         pages = stats.get("coverage/pages", 0)
-        coverage = {
-            key.split("/", 1)[1]: round(value / pages, 4)
-            for key, value in stats.items()
-            if key.startswith("coverage/") and key != "coverage/pages" and pages
-        }
+        # Every measured field is listed, 0.0 included: a field nobody filled is the loudest signal.
+        coverage: dict[str, Any] = (
+            {name: round(stats.get(f"coverage/{name}", 0) / pages, 4) for name in COVERAGE_FIELDS} if pages else {}
+        )
         coverage["pages"] = pages
         status = STATUS_BY_REASON.get(reason, "failed")
         fetched = stats.get("response_received_count", 0)

@@ -71,3 +71,6 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "language",
 )
 """Fields a parser produces; the generic parser can fill any of them as a fallback."""
+
+COVERAGE_FIELDS: tuple[str, ...] = ("title", "body_text", "published_at", "summary", "authors")
+"""Fields whose share filled by the site's own parser, per run, feeds the coverage health check."""

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.dedupe import NearDuplicateIndex
 from crawler.extensions import CrawlRunRecorder
-from crawler.items import ArticleRecord
+from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.parsers.text import clean_text, content_hash, normalize_body
 from crawler.urls import canonical_url
 from storage.db import session_scope
@@ -23,8 +23,6 @@ from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
 
-# Fields whose share filled by the site's own parser, per run, feeds the coverage health check.
-COVERAGE_FIELDS: tuple[str, ...] = ("title", "body_text", "published_at", "summary", "authors")
 
 
 class DuplicateItem(DropItem):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleRecord
+from crawler.parsers.text import content_hash
 from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, CrawlRun, Site
 
 UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
@@ -45,6 +46,37 @@ class UpsertResult:
     outcome: UpsertOutcome
     article_id: int
     duplicate_of: str | None = None
+
+
+# Fields a later crawl may not empty or replace with a fallback's guess (see keep_stored_where_degraded).
+KEPT_FIELDS: tuple[str, ...] = tuple(f for f in ARTICLE_FIELDS if f not in ("url", "content_hash", "provenance")) + (
+    "tags",
+)
+
+
+def keep_stored_where_degraded(existing: Article, record: ArticleRecord) -> ArticleRecord:
+    """The record, with each field it lost or got only from a fallback taken back from the stored article.
+
+    After a site's redesign its parser finds less: the generic extractor fills the body and
+    date (``provenance`` ``generic:...``) and tags or authors come out empty.  Such a crawl must
+    not overwrite what the site's own parser stored (nor make a new version of it); the health
+    checks report the breakage.  A field the site parser itself filled with a new value is a
+    real change and is kept.
+    """
+    merged = replace(record, provenance=dict(record.provenance))
+    stored_rules = existing.provenance or {}
+    for name in KEPT_FIELDS:
+        stored = [t.tag for t in existing.tags] if name == "tags" else getattr(existing, name)
+        if stored in (None, "", []):
+            continue
+        new, new_rule, stored_rule = getattr(record, name), record.provenance.get(name, ""), stored_rules.get(name, "")
+        fallback_over_site = new_rule.startswith("generic:") and stored_rule.startswith("site:")
+        if new in (None, "", []) or fallback_over_site:
+            setattr(merged, name, stored)
+            if stored_rule:
+                merged.provenance[name] = stored_rule
+    merged.content_hash = content_hash(merged.body_text)
+    return merged
 
 
 def _insert_for(session: Session):  # noqa: ANN202 - dialect-specific Insert constructs
@@ -145,6 +177,7 @@ class ArticleRepository:
             # Another writer inserted it between our read and our insert.
             existing = self.by_canonical_url(canonical)
             assert existing is not None
+        record = keep_stored_where_degraded(existing, record)
         if existing.content_hash == record.content_hash:
             self.session.execute(update(Article).where(Article.id == existing.id).values(last_seen_at=now))
             return UpsertResult("unchanged", existing.id)

@@ -46,3 +46,15 @@ def test_every_lightly_edited_copy_is_found() -> None:
         if match is None or match.url != path:
             missed.append(path)
     assert missed == []
+
+
+def test_an_updated_body_replaces_the_indexed_one() -> None:
+    index = NearDuplicateIndex(threshold=0.9)
+    old = " ".join(f"Old sentence {i} about the front line near Saraqib this week." for i in range(20))
+    new = " ".join(f"New sentence {i} on talks between Ankara and Moscow over Idleb." for i in range(20))
+    index.add("/a.html", old)
+    index.add("/a.html", new)
+    assert len(index) == 1
+    assert index.find("/copy.html", old) is None
+    match = index.find("/copy.html", new + " Republished.")
+    assert match is not None and match.url == "/a.html"

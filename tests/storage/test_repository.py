@@ -59,3 +59,25 @@ def test_upsert_outcomes_and_versions(db_url: str) -> None:
         assert [v.body_text for v in versions] == ["First body of the article.", "First body, corrected."]
         assert [t.tag for t in session.scalars(select(ArticleTag))] == ["Russia"]
     engine.dispose()
+
+
+def test_a_fallback_record_never_degrades_what_the_site_parser_stored(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    good = record("http://x/news/1/a.html", "The body the site parser found.", tags=["Russia", "Idleb"])
+    good.authors = ["The Syrian Observer"]
+    good.provenance = {f: "site:syrianobserver" for f in ("body_text", "published_at", "tags", "authors", "title")}
+    store(engine, good)
+    broken = record("http://x/news/1/a.html", "News\n\nThe body the site parser found.\n\nFooter text.", tags=[])
+    broken.authors = []
+    broken.published_at = datetime(2019, 8, 21, 9, 30, tzinfo=UTC)
+    broken.provenance = {"body_text": "generic:heuristic", "published_at": "generic:byline", "title": "site:x"}
+    result = store(engine, broken, NOW + timedelta(hours=1))
+    assert result.outcome == "unchanged"
+    with session_scope(engine) as session:
+        article = session.scalars(select(Article)).one()
+        assert article.body_text == "The body the site parser found."
+        assert article.published_at == datetime(2019, 8, 21, 6, 30, tzinfo=UTC)
+        assert article.authors == ["The Syrian Observer"] and article.version == 1
+        assert [t.tag for t in session.scalars(select(ArticleTag).order_by(ArticleTag.position))] == ["Russia", "Idleb"]
+    engine.dispose()
