@@ -7,6 +7,7 @@ the field lists people only.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -64,7 +65,8 @@ def _is_person(name: str) -> bool:
 
 def clean_author(raw: str) -> list[str]:
     """Split one raw author string into clean person names (possibly none)."""
-    text = unicodedata.normalize("NFC", raw or "")
+    # JSON-LD and twice-escaped metas carry entities ("O&#8217;Brien").
+    text = unicodedata.normalize("NFC", html.unescape(raw or ""))
     text = _URL.sub(" ", _EMAIL.sub(" ", text))
     text = _SPACES.sub(" ", text).strip()
     if not text:

@@ -9,6 +9,7 @@ then heuristics.  ``record.provenance[field]`` names the rule that won, e.g.
 
 from __future__ import annotations
 
+import html as htmllib
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -22,7 +23,14 @@ from crawler.parsers.authors import clean_authors
 from crawler.parsers.body import Body, extract_body
 from crawler.parsers.dates import date_from_url, parse_date
 from crawler.parsers.encoding import looks_like_html
-from crawler.parsers.metadata import PageMetadata, jsonld_people, jsonld_str, read_metadata
+from crawler.parsers.metadata import (
+    PageMetadata,
+    clean_text,
+    jsonld_people,
+    jsonld_str,
+    jsonld_text,
+    read_metadata,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -195,14 +203,15 @@ class GenericParser:
         """Headline: JSON-LD, OpenGraph/meta, microdata, ``<h1>``, then the ``<title>`` tag."""
         h1 = self._h1()
         candidates: list[tuple[str, str]] = []
-        value = jsonld_str(self._jsonld("headline", "name"))
+        value = jsonld_text(self._jsonld("headline", "name"))
         if value:
             candidates.append((value, "jsonld"))
         found = self._meta(TITLE_META)
-        if found:
-            candidates.append(found)
-        if self.md.microdata.get("headline"):
-            candidates.append((self.md.microdata["headline"][0], "microdata"))
+        if found and clean_text(found[0]):
+            candidates.append((clean_text(found[0]), found[1]))
+        headline = clean_text((self.md.microdata.get("headline") or [None])[0])
+        if headline:
+            candidates.append((headline, "microdata"))
         if h1:
             candidates.append((h1, "selector"))
         if self.md.title_tag:
@@ -404,13 +413,13 @@ class GenericParser:
 
     def summary(self) -> None:
         """Standfirst: JSON-LD description, then OpenGraph / meta description."""
-        value = jsonld_str(self._jsonld("description", "abstract"))
+        value = jsonld_text(self._jsonld("description", "abstract"))
         if value:
             self._set("summary", value, "jsonld")
             return
         found = self._meta(DESCRIPTION_META)
         if found:
-            self._set("summary", " ".join(found[0].split()), found[1])
+            self._set("summary", clean_text(found[0]), found[1])
 
     def image_url(self) -> None:
         """Lead image: OpenGraph / Twitter, then JSON-LD ``image``."""
@@ -438,13 +447,13 @@ class GenericParser:
 
     def category(self) -> None:
         """Section: JSON-LD ``articleSection``, then section metas."""
-        value = jsonld_str(self._jsonld("articleSection"))
+        value = jsonld_text(self._jsonld("articleSection"))
         if value:
             self._set("category", value, "jsonld")
             return
         found = self._meta(SECTION_META)
         if found:
-            self._set("category", found[0], found[1])
+            self._set("category", clean_text(found[0]), found[1])
 
     def language(self) -> None:
         """Language code: ``<html lang>``, then locale metas, then JSON-LD ``inLanguage``."""
@@ -504,7 +513,8 @@ def _split_tags(values: list[Any]) -> list[str]:
     for value in values:
         if not isinstance(value, str):
             continue
-        for part in re.split(r"[,;|]", value):
+        # Entities first: "&amp;" must not be split at its ";".
+        for part in re.split(r"[,;|]", htmllib.unescape(value)):
             tag = " ".join(part.split())
             if tag and len(tag) <= 60 and tag.casefold() not in seen:
                 seen.add(tag.casefold())

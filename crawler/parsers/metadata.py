@@ -8,6 +8,7 @@ Plain lxml rather than extruct: the same facts at a fraction of the cost.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -181,6 +182,24 @@ def jsonld_str(value: Any) -> str | None:
         text = " ".join(str(value).split())
         return text or None
     return None
+
+
+def clean_text(value: str | None) -> str | None:
+    """A metadata text value as readers see it: entities decoded, whitespace (nbsp too) collapsed.
+
+    JSON-LD is script text, so the HTML parser never decodes its ``&#8217;`` / ``&amp;``; a
+    ``<meta content>`` still holding entities was escaped twice by its CMS.  Not for URLs
+    (``&copy=`` in a query string is no entity).
+    """
+    if not value:
+        return None
+    text = " ".join(html.unescape(value).split())  # str.split() also splits on U+00A0 and thin spaces
+    return text or None
+
+
+def jsonld_text(value: Any) -> str | None:
+    """A JSON-LD text value (headline, description ...): :func:`jsonld_str` with entities decoded."""
+    return clean_text(jsonld_str(value))
 
 
 def jsonld_people(value: Any) -> list[str]:
