@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
-from storage.db import display_url
+from storage.db import MissingDatabaseError, display_url, require_existing_sqlite
 
 # Statements that change data or schema; the database refuses them anyway.
 WRITE_KEYWORDS = frozenset(
@@ -107,12 +107,11 @@ def _sqlite(url: str, sql: str) -> Iterator[QueryResult]:
     database = make_url(url).database
     if not database or database == ":memory:":
         raise QueryError(f"{url} is an in-memory database: pass the URL of a database file")
+    try:
+        require_existing_sqlite(url)
+    except MissingDatabaseError as exc:
+        raise QueryError(str(exc)) from None
     path = Path(database)
-    if not path.exists():
-        raise QueryError(
-            f"no database file at {path.resolve()}: check --db (or $CRAWLER_DATABASE_URL), "
-            "or create the store with `crawler crawl SITE --db URL`"
-        )
     # mode=ro: SQLite itself refuses every write; query_only also covers ATTACHed files.
     conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=30)
     try:

@@ -43,10 +43,28 @@ def run(args: argparse.Namespace) -> int:
     """Show or upgrade; errors name the database and what to do."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import SchemaError, current_state, database_url, display_url, make_engine, upgrade
+    from storage.db import (
+        SchemaError,
+        current_state,
+        database_url,
+        display_url,
+        make_engine,
+        require_existing_sqlite,
+        upgrade,
+    )
 
     url = database_url(args.db)
     shown = display_url(url)
+    if args.action == "current":
+        try:
+            # `current` only reads: a mistyped path must not become an empty database file.
+            require_existing_sqlite(url)
+        except SchemaError as exc:
+            print(f"crawler db: {exc}", file=sys.stderr)
+            return 1
+        except (SQLAlchemyError, ValueError) as exc:
+            print(f"crawler db: bad database URL {shown!r}: {exc}", file=sys.stderr)
+            return 2
     try:
         engine = make_engine(url)
     except (SQLAlchemyError, ValueError) as exc:

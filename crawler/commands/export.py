@@ -55,13 +55,25 @@ def run(args: argparse.Namespace) -> int:
     """Export, then report the count on stderr."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import SchemaError, current_state, database_url, display_url, read_engine
+    from storage.db import SchemaError, current_state, database_url, display_url, read_engine, require_existing_sqlite
     from storage.export import export
 
     if args.format == "parquet" and not args.output:
         print("crawler export: parquet is a binary file format: pass --output FILE.parquet", file=sys.stderr)
         return 2
     url = database_url(args.db)
+    try:
+        # Exporting must not leave an empty database file behind a mistyped --db.
+        require_existing_sqlite(url)
+    except SchemaError as exc:
+        print(f"crawler export: {exc}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, ValueError) as exc:
+        print(
+            f"crawler export: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            file=sys.stderr,
+        )
+        return 2
     engine = read_engine(url)
     target = Path(args.output) if args.output else None
     partial = target.with_name(target.name + ".partial") if target else None

@@ -55,13 +55,33 @@ def run(args: argparse.Namespace) -> int:
     """Search and print the hits."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import SchemaError, current_state, database_url, display_url, read_engine, session_scope
+    from storage.db import (
+        SchemaError,
+        current_state,
+        database_url,
+        display_url,
+        read_engine,
+        require_existing_sqlite,
+        session_scope,
+    )
     from storage.search import MARK_END, MARK_START, SearchQueryError, search
 
     if args.limit < 1:
         print("crawler search: --limit must be 1 or more", file=sys.stderr)
         return 2
     url = database_url(args.db)
+    try:
+        # Searching must not leave an empty database file behind a mistyped --db.
+        require_existing_sqlite(url)
+    except SchemaError as exc:
+        print(f"crawler search: {exc}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, ValueError) as exc:
+        print(
+            f"crawler search: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            file=sys.stderr,
+        )
+        return 2
     engine = read_engine(url)
     try:
         state = current_state(engine)

@@ -10,6 +10,7 @@ from storage.db import alembic_config, head_revision, make_engine
 
 
 def test_current_and_upgrade(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    make_engine(db_url).connect().close()  # an empty SQLite file exists (`db current` never creates one)
     assert main(["db", "current", "--db", db_url]) == 0
     assert "empty database" in capsys.readouterr().out
 

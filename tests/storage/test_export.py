@@ -100,6 +100,7 @@ def test_export_command_writes_files_and_reports(demo_sqlite_url: str, tmp_path,
 
 def test_export_command_refuses_a_database_that_is_not_a_store(tmp_path, capsys) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    make_engine(url).connect().close()  # an empty file: export never creates one
     assert main(["export", "--db", url]) == 1
     assert "not a crawler store" in capsys.readouterr().err
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.cli import main
 from storage.db import MissingDatabaseError, SchemaError, require_existing_sqlite
 
 
@@ -33,3 +34,27 @@ def test_require_existing_sqlite_reads_the_environment(tmp_path: Path, monkeypat
     monkeypatch.setenv("CRAWLER_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     with pytest.raises(MissingDatabaseError, match="env.db"):
         require_existing_sqlite(None)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["search", "aleppo"], ["export"], ["export", "--format", "csv"], ["db", "current"], ["query", "SELECT 1"]],
+    ids=lambda argv: " ".join(argv),
+)
+def test_read_only_commands_do_not_create_a_mistyped_database(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.db"
+    assert main([*argv, "--db", f"sqlite:///{missing}"]) == 1
+    err = capsys.readouterr().err
+    assert f"no database file at {missing}: run a crawl first (crawler crawl / crawler demo) or pass --db" in err
+    assert not missing.exists()
+    assert list(tmp_path.iterdir()) == []  # no -wal/-shm side files either
+
+
+def test_db_upgrade_may_create_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "new.db"
+    assert main(["db", "upgrade", "--db", f"sqlite:///{new}"]) == 0
+    assert new.exists()
+    assert main(["db", "current", "--db", f"sqlite:///{new}"]) == 0
+    assert "up to date" in capsys.readouterr().out

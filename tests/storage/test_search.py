@@ -113,6 +113,7 @@ def test_search_command_on_the_demo_store(demo_url: str, capsys: pytest.CaptureF
 
 def test_search_command_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    make_engine(url).connect().close()  # an empty file: search never creates one
     assert main(["search", "x", "--db", url]) == 1
     assert "no search index" in capsys.readouterr().err
     ensure_schema(make_engine(url))
