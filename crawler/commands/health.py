@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rich.console import Console
 from rich.table import Table
@@ -25,7 +26,8 @@ examples:
   crawler health
   crawler health --site syrianobserver || echo "a site needs attention"
 
-exit status: 0 when every latest check passed (or none ran yet), 1 when any failed."""
+exit status: 0 when every latest check passed (or none ran yet), 1 when any failed or the
+database is not a crawler store, 2 for an unknown site."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,14 +38,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one table per site; 1 when any check fails."""
-    from crawler.health import latest_results
-    from storage.db import make_engine, session_scope
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
 
-    engine = make_engine(args.db)
-    with session_scope(engine) as session:
-        results = latest_results(session, args.site)
-    engine.dispose()
+    from crawler.commands.runs import StoreError, first_line, open_store, unknown_site
+    from crawler.health import latest_results
+    from storage.db import session_scope
+    from storage.models import CrawlRun
+
+    try:
+        engine = open_store(args.db)
+    except StoreError as exc:
+        print(f"crawler health: {exc}", file=sys.stderr)
+        return 1
+    stored_sites: list[str] = []
+    try:
+        with session_scope(engine) as session:
+            results = latest_results(session, args.site)
+            if args.site and not results:
+                stored_sites = list(session.scalars(select(CrawlRun.site).distinct()))
+    except SQLAlchemyError as exc:
+        print(f"crawler health: cannot read the health checks: {first_line(exc)}; check --db", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     if not results:
+        # A mistyped --site would otherwise pass as a healthy site.
+        problem = unknown_site(args.site, stored_sites) if args.site else None
+        if problem:
+            print(f"crawler health: {problem}", file=sys.stderr)
+            return 2
         print("no health checks recorded yet" + (f" for site {args.site}" if args.site else ""))
         return 0
     console = Console(width=160)

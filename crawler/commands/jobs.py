@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -11,6 +12,8 @@ from sqlalchemy import select
 
 NAME = "jobs"
 HELP = "list the daemon's scheduled jobs (one per site) with their next run times and last run"
+EPILOG = """\
+exit status: 0 after printing (also when no job is stored yet), 1 when the database is not a crawler store."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,22 +33,34 @@ def _in(delta_seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.commands.runs import StoreError, first_line, open_store
     from crawler.scheduler import stored_jobs
-    from storage.db import make_engine, session_scope
+    from storage.db import session_scope
     from storage.models import CrawlRun
 
-    engine = make_engine(args.db)
-    jobs = stored_jobs(engine)
-    now = datetime.now(UTC)
+    try:
+        engine = open_store(args.db, tables=("crawl_runs",))
+    except StoreError as exc:
+        print(f"crawler jobs: {exc}", file=sys.stderr)
+        return 1
     last: dict[str, CrawlRun] = {}
-    with session_scope(engine) as session:
-        for job in jobs:
-            run = session.scalars(
-                select(CrawlRun).where(CrawlRun.site == job.id).order_by(CrawlRun.id.desc()).limit(1)
-            ).first()
-            if run is not None:
-                last[job.id] = run
-    engine.dispose()
+    try:
+        jobs = stored_jobs(engine)
+        with session_scope(engine) as session:
+            for job in jobs:
+                run = session.scalars(
+                    select(CrawlRun).where(CrawlRun.site == job.id).order_by(CrawlRun.id.desc()).limit(1)
+                ).first()
+                if run is not None:
+                    last[job.id] = run
+    except SQLAlchemyError as exc:
+        print(f"crawler jobs: cannot read the stored jobs: {first_line(exc)}; check --db", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    now = datetime.now(UTC)
     if not jobs:
         print("no scheduled jobs stored in this database: start `crawler schedule` to create them")
         return 0

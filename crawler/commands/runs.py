@@ -1,20 +1,104 @@
-"""``crawler runs``: the run history (crawl_runs), newest first."""
+"""``crawler runs``: the run history (crawl_runs), newest first.
+
+Also home of ``open_store`` and ``unknown_site``, which the other read-only monitoring
+commands (``crawler health``, ``crawler jobs``) share.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 NAME = "runs"
 HELP = "list recent crawl runs: trigger, status, pages, articles new/updated/unchanged/duplicate/dropped, errors"
 EPILOG = """\
 examples:
   crawler runs
-  crawler runs --site syrianobserver --last 5"""
+  crawler runs --site syrianobserver --last 5
+
+exit status: 0 after printing (also when no run is recorded yet), 1 when the database is not a
+crawler store, 2 for a bad command line or an unknown site."""
+
+# The tables the monitoring commands read: they exist from the first schema revision on.
+STORE_TABLES = ("crawl_runs", "health_checks")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be read as a crawler store; the message names it and what to do."""
+
+
+def open_store(db: str | None, tables: Iterable[str] = STORE_TABLES) -> Engine:
+    """A read-only-minded engine on an existing crawler store, or raise StoreError saying what to do.
+
+    Never creates anything: SQLite would create a missing file on connect, so a
+    mistyped path is refused before connecting.
+    """
+    from storage.db import (
+        MissingDatabaseError,
+        current_state,
+        database_url,
+        display_url,
+        read_engine,
+        require_existing_sqlite,
+    )
+
+    url = database_url(db)
+    try:
+        shown = display_url(url)
+        require_existing_sqlite(url)
+    except ArgumentError as exc:
+        raise StoreError(f"--db {url!r} is not a database URL ({exc}); e.g. sqlite:///crawler.db") from None
+    except MissingDatabaseError as exc:
+        raise StoreError(f"no crawler store at {shown}: {exc}") from None
+    engine = read_engine(url)
+    try:
+        state = current_state(engine)
+        present = set(inspect(engine).get_table_names())
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open the database {shown}: {first_line(exc)}; check --db") from None
+    missing = [t for t in tables if t not in present]
+    problem = None
+    if state.status == "empty":
+        problem = f"no crawler store at {shown}: the database has no tables; run a crawl first or pass --db"
+    elif state.status == "unknown":
+        problem = (
+            f"the database {shown} is at schema revision {state.current}, which this crawler does not know "
+            f"(its newest is {state.head}): it was migrated by a newer version; upgrade the crawler"
+        )
+    elif missing:
+        problem = (
+            f"{shown} is not a crawler store (table(s) {', '.join(missing)} missing): "
+            "point --db at the database your crawls write to"
+        )
+    if problem:
+        engine.dispose()
+        raise StoreError(problem)
+    return engine
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error's own message (not SQLAlchemy's wrapping)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def unknown_site(site: str, stored: Iterable[str]) -> str | None:
+    """An error message when ``site`` is neither a profile in crawler.sites nor in ``stored``; else None."""
+    from crawler.sites import SITES
+
+    known = sorted(set(SITES) | set(stored))
+    if site in known:
+        return None
+    return f"unknown site {site!r}; known sites: {', '.join(known)} (see `crawler sites`)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,29 +117,46 @@ def _duration(started: datetime, finished: datetime | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table."""
-    from storage.db import make_engine, session_scope
+    from storage.db import session_scope
     from storage.models import CrawlRun, HealthCheck
 
     if args.last < 1:
-        print("crawler runs: --last must be 1 or more")
+        print("crawler runs: --last must be 1 or more", file=sys.stderr)
         return 2
-    engine = make_engine(args.db)
+    try:
+        engine = open_store(args.db)
+    except StoreError as exc:
+        print(f"crawler runs: {exc}", file=sys.stderr)
+        return 1
     stmt = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(args.last)
     if args.site:
         stmt = stmt.where(CrawlRun.site == args.site)
-    with session_scope(engine) as session:
-        runs = list(session.scalars(stmt))
-        failing: dict[int, list[str]] = {}
-        if runs:
-            rows = session.execute(
-                select(HealthCheck.run_id, HealthCheck.check).where(
-                    HealthCheck.run_id.in_([r.id for r in runs]), HealthCheck.status == "fail"
+    stored_sites: list[str] = []
+    try:
+        with session_scope(engine) as session:
+            runs = list(session.scalars(stmt))
+            failing: dict[int, list[str]] = {}
+            if runs:
+                rows = session.execute(
+                    select(HealthCheck.run_id, HealthCheck.check).where(
+                        HealthCheck.run_id.in_([r.id for r in runs]), HealthCheck.status == "fail"
+                    )
                 )
-            )
-            for run_id, check in rows:
-                failing.setdefault(run_id, []).append(check)
-    engine.dispose()
+                for run_id, check in rows:
+                    failing.setdefault(run_id, []).append(check)
+            elif args.site:
+                stored_sites = list(session.scalars(select(CrawlRun.site).distinct()))
+    except SQLAlchemyError as exc:
+        print(f"crawler runs: cannot read the run history: {first_line(exc)}; check --db", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     if not runs:
+        # A mistyped --site would otherwise look like a site that never ran.
+        problem = unknown_site(args.site, stored_sites) if args.site else None
+        if problem:
+            print(f"crawler runs: {problem}", file=sys.stderr)
+            return 2
         print("no crawl runs recorded" + (f" for site {args.site}" if args.site else ""))
         return 0
     table = Table(title="Crawl runs (newest first; times UTC)")
