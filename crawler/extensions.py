@@ -47,6 +47,19 @@ class CrawlRunRecorder:
         spider = crawler.spider
         assert spider is not None
         self.site = getattr(spider, "site_key", spider.name)
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.page_outcome, signal=page_outcome)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Create (or take over) the run's row once the crawl really starts.
+
+        Not earlier: a crawl whose setup fails (a bad ``-s`` value, say) never opens the
+        spider, and must not leave a run ``running`` forever.
+        """
+        settings = self.crawler.settings
         now = datetime.now(UTC)
         with session_scope(self.engine) as session:
             profile = SITES.get(self.site)
@@ -60,9 +73,6 @@ class CrawlRunRecorder:
                 args = dict(getattr(spider, "run_args", {}))
                 trigger = settings.get("CRAWL_TRIGGER", "manual")
                 self.run_id = runs.start(self.site, spider.name, trigger, now, args).id
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(self.page_outcome, signal=page_outcome)
         logger.info("crawl run %s started for site %s", self.run_id, self.site)
 
     @classmethod
@@ -70,6 +80,7 @@ class CrawlRunRecorder:
         return cls(crawler)
 
     def _event(self, url: str, kind: str, reason: str) -> None:
+        assert self.run_id is not None, "page outcomes come after spider_opened"
         with session_scope(self.engine) as session:
             CrawlRunRepository(session).add_event(self.run_id, url, kind, reason, datetime.now(UTC))
 
@@ -88,6 +99,8 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Fill the run row from the crawl's stats."""
+        if self.run_id is None:
+            return
         stats = self.stats.get_stats()
         errors_by_kind = {
             key.split("/", 1)[1]: value

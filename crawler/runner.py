@@ -68,6 +68,7 @@ def run_crawl(
     base_url = spider_args.get("base_url", "")
     if base_url and is_loopback(base_url) and "AUTOTHROTTLE_ENABLED" not in overrides:
         overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
+    check_overrides(overrides)
     settings = project_settings(db_url, overrides)
     check_database(settings.get("DATABASE_URL"))
     process = CrawlerProcess(settings)
@@ -117,6 +118,33 @@ def run_crawl(
     recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
     run_id = recorder.run_id if recorder else None
     return read_outcome(settings.get("DATABASE_URL"), run_id, time.monotonic() - started)
+
+
+def check_overrides(overrides: dict[str, str]) -> None:
+    """Refuse a ``-s NAME=VALUE`` whose name no component knows or whose value has the wrong type."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    for name, value in overrides.items():
+        if hasattr(project, name):
+            default = getattr(project, name)
+        elif hasattr(default_settings, name):
+            default = getattr(default_settings, name)
+        else:
+            raise CrawlSetupError(
+                f"-s {name}={value}: no such setting (see crawler/settings.py and Scrapy's settings reference); "
+                "check the spelling"
+            )
+        kind = type(default)
+        if kind is bool:
+            if value.strip().lower() not in ("true", "false", "1", "0"):
+                raise CrawlSetupError(f"-s {name}={value}: expected True or False (default {default})")
+        elif kind in (int, float):
+            try:
+                float(value)  # some int defaults (DOWNLOAD_DELAY = 0) take fractions
+            except ValueError:
+                raise CrawlSetupError(f"-s {name}={value}: expected a number (default {default})") from None
 
 
 def check_database(db_url: str) -> None:

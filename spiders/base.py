@@ -81,6 +81,12 @@ class NewsSpider(scrapy.Spider):
         max_pages: str | int | None = None,
         **kwargs: Any,
     ) -> None:
+        unknown = sorted(set(kwargs) - {"name", "_job"})
+        if unknown:
+            raise SpiderArgumentError(
+                f"unknown spider argument(s) {', '.join(f'-a {k}=...' for k in unknown)}; "
+                "this spider takes -a base_url=URL, -a since=YYYY-MM-DD|Nd and -a max_pages=N"
+            )
         super().__init__(**kwargs)
         profile = get_site(self.site_key or self.name)
         self.base_url = (base_url or profile.base_url).rstrip("/")

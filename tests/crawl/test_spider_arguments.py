@@ -110,3 +110,29 @@ def test_since_takes_a_rolling_window() -> None:
     assert parse_since("2019-08-21") == date(2019, 8, 21)
     with pytest.raises(SpiderArgumentError, match="or Nd for the last N days"):
         parse_since("last week")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-s", "DOWNLOAD_DELAY=abc"], "-s DOWNLOAD_DELAY=abc: expected a number"),
+        (["-s", "AUTOTHROTLE_ENABLED=False"], "-s AUTOTHROTLE_ENABLED=False: no such setting"),
+        (["-a", "sinse=2024-01-01"], "unknown spider argument(s) -a sinse=..."),
+    ],
+)
+def test_bad_setting_or_argument_is_refused_and_leaves_no_running_run(
+    args: list[str], message: str, sqlite_url: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", sqlite_url, *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        has_runs = conn.execute(text("SELECT name FROM sqlite_master WHERE name = 'crawl_runs'")).first()
+        running_sql = text("SELECT COUNT(*) FROM crawl_runs WHERE status = 'running'")
+        running = conn.execute(running_sql).scalar_one() if has_runs else 0
+    engine.dispose()
+    assert running == 0
