@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -69,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
                 _json(result.columns, result.rows)
             else:
                 _table(result.columns, result.rows)
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error; silence the final flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except QueryRefused as exc:
         print(f"crawler query: {exc}", file=sys.stderr)
         return 1
@@ -116,7 +122,13 @@ def _table(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1; let run() treat a closed pipe like the CSV and JSON writers do.
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _PipeConsole()
     if not columns:
         console.print("(statement returned no rows)")
         return

@@ -121,3 +121,25 @@ def make_sites_insert():
 def test_first_keyword_skips_comments() -> None:
     assert first_keyword("-- note\n /* c */ delete from x") == "delete"
     assert first_keyword("  WITH x AS (SELECT 1) SELECT * FROM x") == "with"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_a_reader_that_stops_early_is_not_an_error(db_url: str, fmt: str) -> None:
+    """`crawler query ... | head -2`: no BrokenPipeError traceback, exit 0."""
+    import subprocess
+    import sys
+
+    make_engine(db_url).connect().close()  # the SQLite file exists
+    # Far more than a pipe buffer, so the writer is still writing when the reader leaves.
+    sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT i FROM n"
+    rows = "20000" if fmt == "table" else "200000"  # rich renders a table whole: keep it quick
+    sql = sql.replace("200000", rows)
+    command = [sys.executable, "-m", "crawler.cli", "query", sql, "--format", fmt, "--db", db_url]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.readline()
+        proc.stdout.close()  # what `head -2` does after two lines
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
