@@ -48,6 +48,7 @@ class CrawlRunRecorder:
         assert spider is not None
         self.site = getattr(spider, "site_key", spider.name)
         self.run_id: int | None = None
+        self.first_error: str | None = None  # shown as the reason of a run that fetched nothing
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -87,6 +88,8 @@ class CrawlRunRecorder:
     def page_outcome(self, url: str, kind: str, reason: str) -> None:
         """Keep and count an outcome a spider reported."""
         self.stats.inc_value(f"outcomes/{kind}")
+        if kind != "redirect":
+            self.first_error = self.first_error or f"{kind} {url}: {reason}"
         self._event(url, kind, reason)
 
     def item_dropped(self, item: Any, response: Response, exception: DropItem, spider: Spider) -> None:
@@ -120,6 +123,7 @@ class CrawlRunRecorder:
         fetched = stats.get("response_received_count", 0)
         if status == "ok" and fetched == 0:
             status = "failed"  # nothing answered: the site is down or the base URL is wrong
+            reason = f"nothing fetched; first error: {self.first_error or 'none recorded'}"
         with session_scope(self.engine) as session:
             run = CrawlRunRepository(session).get(self.run_id)
             assert run is not None

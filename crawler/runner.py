@@ -6,6 +6,7 @@ Twisted's reactor cannot restart, so one process runs one crawl: the CLI calls
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -72,6 +73,9 @@ def run_crawl(
     settings = project_settings(db_url, overrides)
     check_database(settings.get("DATABASE_URL"))
     process = CrawlerProcess(settings)
+    # Scrapy logs an unreachable robots.txt with a traceback; the spider reports the same
+    # failure as one line per page (network_error), which is what a user needs.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     try:
         crawler = process.create_crawler(spider_name)
     except KeyError:
@@ -205,7 +209,7 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title=f"Crawl run {outcome.run_id}: {outcome.status} ({outcome.finish_reason})")
+    table = Table(title=f"Crawl run {outcome.run_id}: {outcome.status}")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("pages fetched", str(outcome.pages_fetched))
@@ -215,6 +219,8 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     table.add_row("errors", f"{outcome.errors} ({errors})")
     table.add_row("seconds", f"{outcome.seconds:.1f}")
     console.print(table)
+    if outcome.status != "ok":
+        console.print(f"run {outcome.run_id} {outcome.status}: {outcome.finish_reason}", highlight=False)
 
 
 def exit_code(outcome: CrawlOutcome) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -136,3 +137,19 @@ def test_bad_setting_or_argument_is_refused_and_leaves_no_running_run(
         running = conn.execute(running_sql).scalar_one() if has_runs else 0
     engine.dispose()
     assert running == 0
+
+
+def test_unreachable_site_is_one_clear_reason_not_tracebacks(sqlite_url: str) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", sqlite_url,
+         "-a", f"base_url=http://127.0.0.1:{port}", "-s", "RETRY_TIMES=0"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "failed: nothing fetched; first error: network_error" in " ".join(result.stdout.split())
+    (reason,) = stored(sqlite_url, "SELECT finish_reason FROM crawl_runs")[0]
+    assert reason.startswith("nothing fetched; first error: network_error http://127.0.0.1:")
