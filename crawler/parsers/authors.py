@@ -24,7 +24,8 @@ _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|co\.uk)\b", re.IGNORECASE)
 _DATEISH = re.compile(
     r"\b(?:\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}:\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
-    r"[a-z]*\.?\s+\d{1,2}|\d{4}|updated|published|posted|am\b|pm\b|ago\b|min read|minutes? read)",
+    r"[a-z]*\.?\s+\d{1,2}|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\d{4}|updated|published|posted|am\b|pm\b|ago\b|min read|minutes? read)",
     re.IGNORECASE,
 )
 # Words that mark an organisation, desk or role rather than a person.
@@ -41,6 +42,25 @@ _JOB_TAIL = re.compile(
     r"sports?|health|deputy|associate|managing|executive|contributing)\b.*$",
     re.IGNORECASE,
 )
+# A label with no name after it ("By" in its own <span>, "Author:"): never a person.
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:written|reported|posted|submitted|compiled|edited|story|text|words|photos?)\s+)?"
+    r"(?:by|from|par|von|por|di|door|av|af|автор|oleh|بقلم|كتب|كتبت|إعداد|authors?|writers?|reporters?|"
+    r"byline|author\(s\))\s*[:\-]?$",
+    re.IGNORECASE,
+)
+# Degrees and certifications after a name ("Jane Doe, MS, RDN"): short capitalised tokens, dotted or not.
+_CREDENTIAL = re.compile(
+    r"^(?:[A-Z]{2,6}(?:-[A-Z]{1,2})?|(?:[A-Z][a-z]?\.){1,4}|Ph\.?\s?D\.?|D\.?Phil\.?|M\.?Sc\.?|B\.?Sc\.?|M\.?Ed\.?|"
+    r"Ed\.?D\.?|Psy\.?D\.?|Pharm\.?D\.?|Dr\.?P\.?H\.?|M\.?Phil\.?|Jr\.?|Sr\.?)$"
+)
+# The well-known ones, also stripped when they trail a name without a comma ("Jane Doe MD").
+_TRAILING_CREDENTIALS = frozenset(
+    "MD DO PHD DPHIL MS MSC MA BA BSC MPH MBA RD RDN LD LDN RN NP PA-C CPT CSCS CDE CDCES DPT DVM PHARMD "
+    "JD LCSW MSW FACS FRCP MRCP CFP CFA CPA EDD PSYD DRPH MED IBCLC FNP APRN DNP MSN BSN CNS CSSD".split()
+)
+# Lead-in words left after a date is cut off ("RD on", "Jane Doe at", "Marie Dupont le").
+_TRAILING_LEAD_IN = re.compile(r"(?:\s+(?:on|at|in|le|el|il|em|am|um|the))+\s*$")
 _SPACES = re.compile(r"\s+")
 MAX_AUTHORS = 10
 
@@ -63,6 +83,14 @@ def _is_person(name: str) -> bool:
     return True
 
 
+def _strip_credentials(name: str) -> str:
+    """``"Jane Doe MD"`` -> ``"Jane Doe"``: drop well-known degrees trailing a longer name."""
+    words = name.split()
+    while len(words) > 2 and words[-1].replace(".", "").upper() in _TRAILING_CREDENTIALS:
+        words.pop()
+    return " ".join(words)
+
+
 def clean_author(raw: str) -> list[str]:
     """Split one raw author string into clean person names (possibly none)."""
     # JSON-LD and twice-escaped metas carry entities ("O&#8217;Brien").
@@ -74,18 +102,23 @@ def clean_author(raw: str) -> list[str]:
     text = _LABEL_PREFIX.sub("", text)
     text = _BY_PREFIX.sub("", text)
     names: list[str] = []
-    for part in _SPLIT.split(text):
+    parts = _SPLIT.split(text)
+    for part in parts:
         part = _HANDLE.sub("", part)
         part = _BY_PREFIX.sub("", part)
         if _DATEISH.search(part):
             # "Jane Doe Updated 3 March" keeps the name before the date words.
             part = _DATEISH.split(part)[0]
         part = _JOB_TAIL.sub("", part)
-        part = part.strip(" \t-–—:|,.()[]\"'“”‘’")
-        part = _SPACES.sub(" ", part)
+        part = part.strip(" \t-–—:|,()[]\"'“”‘’")
+        part = _TRAILING_LEAD_IN.sub("", _SPACES.sub(" ", part))
+        part = _strip_credentials(part).strip(" \t-–—:|,.()[]\"'“”‘’")
+        if not part or _LABEL_ONLY.match(part) or _CREDENTIAL.match(part):
+            continue
         if part.isupper() and len(part) > 3:
             part = part.title()  # "JANE DOE" bylines
-        if _is_person(part):
+        # In a list, a lone word is a place or a desk ("PTI, Washington, Nov 20"), not a full name.
+        if _is_person(part) and (len(parts) == 1 or len(part.split()) > 1):
             names.append(part)
     return names
 

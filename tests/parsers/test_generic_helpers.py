@@ -8,6 +8,7 @@ import pytest
 
 from crawler.parsers.authors import clean_author, clean_authors
 from crawler.parsers.dates import date_from_url, parse_date
+from crawler.parsers.generic import GenericParser
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,17 @@ def test_date_in_url() -> None:
         ("@newsdesk", []),
         ("Staff", []),
         ("https://example.com/author/jdoe", []),
+        # Regressions: a lone label, credentials after a comma, a date lead-in, an agency dateline.
+        ("By", []),
+        ("Written by", []),
+        ("Author:", []),
+        ("Written by Rachael Link, MS, RD on November 14, 2019", ["Rachael Link"]),
+        ("Ilana Muhlstein, MS, RDN", ["Ilana Muhlstein"]),
+        ("Jane Doe, Ph.D., M.P.H.", ["Jane Doe"]),
+        ("Jane Doe MD and John Roe, CPT", ["Jane Doe", "John Roe"]),
+        ("By Marc Dupont on 3 March 2021", ["Marc Dupont"]),
+        ("Sandee LaMotte, CNN", ["Sandee LaMotte"]),
+        ("PTI, Washington, Nov 20 2019, 10:18am IST", []),
     ],
 )
 def test_author_cleaning(raw: str, expected: list[str]) -> None:
@@ -65,3 +77,16 @@ def test_author_cleaning(raw: str, expected: list[str]) -> None:
 
 def test_authors_deduplicated_in_order() -> None:
     assert clean_authors(["Jane Doe", "By Jane Doe and John Roe"]) == ["Jane Doe", "John Roe"]
+
+
+def test_label_in_its_own_element_is_not_an_author() -> None:
+    """``<span class=byline>By</span> <a rel=author>Name</a>``: the label is skipped, the name found."""
+    page = (
+        "<html><body><article><h1>Council approves the new budget</h1>"
+        '<p><span class="byline">By</span> <a rel="author" href="/staff/jdoe">Jane Doe</a></p>'
+        "<p>" + "The council approved the budget on Monday after a long debate, members said. " * 4 + "</p>"
+        "</article></body></html>"
+    )
+    record = GenericParser(page, "https://example.com/news/budget.html").parse()
+    assert record.authors == ["Jane Doe"]
+    assert record.provenance["authors"] == "byline"
