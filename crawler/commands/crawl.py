@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from crawler.runner import CrawlSetupError, exit_code, parse_pairs, print_summary, run_crawl
@@ -35,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-a", dest="spider_args", action="append", metavar="KEY=VALUE", help="spider argument")
     parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
     parser.add_argument(
-        "--log-level", default="WARNING", help="Scrapy log level on stderr (default WARNING: problems only)"
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        default=os.environ.get("CRAWLER_LOG_LEVEL", "WARNING").upper(),
+        help="log level on stderr (default $CRAWLER_LOG_LEVEL, else WARNING: problems only)",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from rich.console import Console
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"Replica of The Syrian Observer serving at {server.base_url}; crawling into {args.db}")
         try:
             outcome = run_crawl(
-                "syrianobserver", args.db, {"base_url": server.base_url}, {"LOG_LEVEL": "WARNING"}
+                "syrianobserver", args.db, {"base_url": server.base_url},
+                {"LOG_LEVEL": os.environ.get("CRAWLER_LOG_LEVEL", "WARNING").upper()},
             )
         except CrawlSetupError as exc:
             print(f"crawler demo: {exc}", file=sys.stderr)

@@ -20,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the site table."""
     table = Table(title="Monitored sites")
-    for column in ("key", "name", "base URL", "parser", "schedule"):
-        table.add_column(column)
+    table.add_column("key", no_wrap=True)  # what the user types: never cut
+    for column in ("name", "base URL", "parser", "schedule"):
+        table.add_column(column, overflow="fold")
     for profile in SITES.values():
         table.add_row(profile.key, profile.name, profile.base_url, profile.parser, profile.schedule or "-")
     Console().print(table)
