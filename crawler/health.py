@@ -10,7 +10,9 @@ The checks are pure functions over a run, the site's earlier runs and thresholds
   the site's recent median: the parser broke after a redesign.
 
 ``after_run`` loads the history, stores the results in ``health_checks`` and sends each
-failing check to the webhook from a background thread (retried, logged, never blocking).
+failing check to the webhook from a background thread (retried, logged, never blocking,
+never raising). A webhook URL that is not http(s) is reported once per process with a
+warning naming the setting, and alerts are then only logged.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -38,6 +41,10 @@ logger = logging.getLogger(__name__)
 COVERAGE_PREFIX = "coverage:"
 # Statuses of a run that ran to its end (its counts describe the whole site).
 COMPLETED = ("ok",)
+WEBHOOK_SETTING = "HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK)"
+
+# Webhook URLs already reported as unusable: one warning per process, not one per alert.
+_warned_webhooks: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -318,6 +325,34 @@ def latest_results(session: Session, site: str | None = None) -> dict[str, list[
 # --- alerts ----------------------------------------------------------------------
 
 
+def webhook_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot receive alerts (a sentence naming the setting), or None when it can (or is unset)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        usable = False
+    if usable:
+        return None
+    return (
+        f"{WEBHOOK_SETTING} = {url!r} is not an http(s) URL: failing health checks are only logged; "
+        "set it to e.g. https://hooks.example.org/crawler, or unset it"
+    )
+
+
+def warn_webhook(url: str | None) -> bool:
+    """Log a warning once per process when ``url`` is set but unusable; True when alerts can be POSTed to it."""
+    problem = webhook_problem(url)
+    if problem is None:
+        return bool(url)
+    if url not in _warned_webhooks:
+        _warned_webhooks.add(url or "")
+        logger.warning("health webhook: %s", problem)
+    return False
+
+
 def post_json(
     url: str,
     payload: dict[str, Any],
@@ -326,20 +361,28 @@ def post_json(
     pause: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """POST ``payload`` as JSON, retrying with a doubling pause; True once a 2xx answer came."""
+    """POST ``payload`` as JSON, retrying with a doubling pause; True once a 2xx answer came. Never raises."""
+    problem = webhook_problem(url)
+    if problem:
+        # Retrying cannot help a URL urllib cannot even parse (it raises ValueError).
+        logger.error("health webhook: %s; alert %s/%s not sent", problem, payload.get("site"), payload.get("check"))
+        return False
     body = json.dumps(payload, default=str).encode("utf-8")
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "crawler-health"}
-        )
         try:
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json", "User-Agent": "crawler-health"},
+            )
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 if 200 <= response.status < 300:
                     return True
                 problem = f"HTTP {response.status}"
         except urllib.error.HTTPError as exc:
             problem = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - an alert must never break the process that sends it
             problem = f"{type(exc).__name__}: {exc}"
         logger.warning("health webhook %s: attempt %d/%d failed: %s", url, attempt, attempts, problem)
         if attempt < attempts:
@@ -354,17 +397,22 @@ def send_alerts(
     """Log every failing check and POST each to ``url`` from a background thread; return the thread.
 
     The thread is not a daemon thread: a process exiting right after the crawl still
-    delivers its alerts, within ``attempts`` x ``timeout`` per alert.
+    delivers its alerts, within ``attempts`` x ``timeout`` per alert. An unusable ``url``
+    is warned about once and no thread is started.
     """
     failing = [r for r in results if r.failed]
     for r in failing:
         logger.warning("health check failed: site %s, %s: %s", r.site, r.check, r.detail)
-    if not failing or not url:
+    if not failing or not warn_webhook(url):
         return None
+    assert url is not None
 
     def deliver() -> None:
         for r in failing:
-            post_json(url, r.to_alert(), attempts=attempts, timeout=timeout)
+            try:
+                post_json(url, r.to_alert(), attempts=attempts, timeout=timeout)
+            except Exception:  # post_json does not raise; this guards the thread against a bug in it
+                logger.exception("health webhook %s: alert %s/%s not sent", url, r.site, r.check)
 
     thread = threading.Thread(target=deliver, name="health-webhook", daemon=False)
     thread.start()

@@ -36,7 +36,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from crawler import jobs
+from crawler import health, jobs
 from crawler.schedule_file import ScheduleEntry
 from storage.db import ensure_schema, make_engine
 
@@ -135,6 +135,8 @@ class MonitorDaemon:
     def start(self) -> dict[str, str]:
         """Prepare the database, sync the jobs, start firing; return the sync actions."""
         ensure_schema(self.engine)
+        # Said once at start, not discovered at the first failing check hours later.
+        health.warn_webhook(self.settings.get("HEALTH_WEBHOOK_URL"))
         limit = self.settings.getint("SCHEDULER_CRAWL_TIME_LIMIT") + self.settings.getint(
             "SCHEDULER_KILL_GRACE_SECONDS"
         )

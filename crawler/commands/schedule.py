@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from crawler.health import webhook_problem
     from crawler.scheduler import MonitorDaemon
     from storage.db import SchemaError
 
@@ -83,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
             args_text = " ".join(f"{k}={v}" for k, v in e.args.items()) or "-"
             table.add_row(e.site, e.describe(), e.base_url or "(site)", f"{e.time_limit_seconds or limit}s", args_text)
         Console().print(table)
+        problem = webhook_problem(settings.get("HEALTH_WEBHOOK_URL"))
+        if problem:
+            print(f"crawler schedule: warning: {problem}", file=sys.stderr)
         return 0
     configure_logging(args.log_level)
     try:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from scrapy.settings import Settings
 
+from crawler import health
 from crawler import settings as project_settings_module
 from crawler.health import after_run, latest_results, post_json
 from storage.db import ensure_schema, make_engine, session_scope
@@ -131,3 +132,57 @@ def test_latest_results_skip_an_interrupted_run(sqlite_url: str) -> None:
     assert {c.run_id for c in checks} == {2}
     assert [c.check for c in checks if c.status == "fail"] == ["run_status"]
     engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://hooks.example.org/x", "http://", "http://[::1/hook"])
+def test_post_json_refuses_an_unusable_url_without_raising(url: str, caplog: pytest.LogCaptureFixture) -> None:
+    assert post_json(url, {"site": "x", "check": "run_status"}, attempts=3, timeout=1, pause=0.0) is False
+    assert "HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK)" in caplog.text and "not an http(s) URL" in caplog.text
+
+
+def _failed_run(sqlite_url: str):  # noqa: ANN202 - an Engine
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        session.add(
+            CrawlRun(site="syrianobserver", spider="syrianobserver", status="failed", started_at=NOW, finished_at=NOW)
+        )
+    return engine
+
+
+def test_an_invalid_webhook_is_warned_once_and_no_thread_crashes(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashed: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    monkeypatch.setattr(health, "_warned_webhooks", set())
+    engine = _failed_run(sqlite_url)
+    for _ in range(2):
+        results = after_run(engine, 1, _settings("notaurl"), NOW)
+        assert [r.check for r in results if r.failed] == ["run_status"]
+    engine.dispose()
+    assert not [t for t in threading.enumerate() if t.name == "health-webhook"]
+    warnings = [r.getMessage() for r in caplog.records if "not an http(s) URL" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK) = 'notaurl'" in warnings[0]
+    assert "only logged" in warnings[0]
+    assert "health check failed: site syrianobserver, run_status" in caplog.text
+    assert crashed == []
+
+
+def test_the_alert_thread_survives_an_unexpected_error(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashed: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+
+    def broken(*_args: object, **_kwargs: object) -> bool:
+        raise ValueError("unknown url type")
+
+    monkeypatch.setattr(health, "post_json", broken)
+    result = health.CheckResult("syrianobserver", "run_status", "fail", "run 1 failed", 1, NOW)
+    thread = health.send_alerts([result], "http://127.0.0.1:9/hook")
+    assert thread is not None
+    thread.join(5)
+    assert crashed == []
+    assert "alert syrianobserver/run_status not sent" in caplog.text

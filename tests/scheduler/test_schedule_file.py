@@ -8,6 +8,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.cli import main
 from crawler.schedule_file import ScheduleError, load_schedule, profile_schedule
 from crawler.sites import SITES
 
@@ -98,3 +99,11 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_the_example_schedule_is_valid() -> None:
     entries = load_schedule(Path(__file__).resolve().parents[2] / "schedule.example.toml")
     assert [e.site for e in entries] == ["syrianobserver"]
+
+
+def test_check_warns_about_an_unusable_webhook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, '[sites.syrianobserver]\ncron = "0 * * * *"\n')
+    assert main(["schedule", "--file", str(path), "--check", "-s", "HEALTH_WEBHOOK_URL=notaurl"]) == 0
+    err = capsys.readouterr().err
+    assert "crawler schedule: warning: HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK) = 'notaurl'" in err
+    assert "not an http(s) URL" in err and "Traceback" not in err
