@@ -122,6 +122,42 @@ _STAMP_LINE = re.compile(
     r"|^\d+\s*(?:min|mins|minutes?)\s*(?:read|de leitura)$|^(?:reading time|tempo de leitura)\b.{0,20}$",
     re.IGNORECASE,
 )
+FURNITURE_LINE_CHARS = 160
+"""Only lines up to this long are tested as share/follow calls, teaser labels or photo credits."""
+# Calls to share, follow or subscribe, one sentence each ("Like this story? Share it with a friend!").
+_CALL_TO_ACTION = re.compile(
+    r"^(?:(?:did you )?(?:like|liked|enjoy|enjoyed|love|loved) (?:this|the|our) "
+    r"(?:story|article|post|piece|read|video|content)\s*\?"
+    r"|(?:please |don'?t forget to |be sure to |and )?(?:share|follow|subscribe|sign up|join|like|e-?mail|"
+    r"contact|tweet|find|connect with|download|get)\b"
+    r"(?=.*(?:\b(?:us|friends?|twitter|facebook|instagram|linkedin|youtube|tiktok|telegram|whatsapp|"
+    r"newsletters?|inbox|podcasts?|app|social media|rss)\b|@\w)).*)$",
+    re.IGNORECASE,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+# Teaser labels between paragraphs ("DON'T MISS", "Must read:", "VIDEO 3:45").
+_TEASER_LABEL = re.compile(
+    r"^(?:(?:don'?t|do not) miss(?: this| out)?|must[- ](?:read|see|watch)|watch(?: now| live| more| this)?|"
+    r"listen(?: now| to this(?: article| story)?)?|read (?:this|next|now)|editor'?s'? picks?|top stories|"
+    r"latest (?:news|stories|videos?)|popular (?:now|stories)|more (?:stories|videos|news)|"
+    r"in case you missed it|icymi)\s*[:!.]?$"
+    r"|^(?:video|audio|watch|listen)\s*:?\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*)+$",
+    re.IGNORECASE,
+)
+# Photo agencies and libraries named in credit lines ("Natalie Naccache | Bloomberg | Getty Images").
+_PHOTO_AGENCY = re.compile(
+    r"\b(?:getty\s*images|afp|reuters|ap\s*photos?|ap\s*images|epa(?:-efe)?|efe|shutterstock|istock(?:photo)?|"
+    r"alamy|xinhua|anadolu|nurphoto|sopa\s+images|lightrocket|zuma(?:\s*(?:press|wire))?|sipa(?:\s*usa)?|"
+    r"pa\s*(?:images|wire|media)|dpa|corbis|imagn|bloomberg|associated\s+press|afp/getty)\b",
+    re.IGNORECASE,
+)
+# A credit is names joined by separators ("X/AFP via Getty Images", "(AP Photo/Evan Vucci)", "Photo: EPA").
+_CREDIT_SEPARATOR = re.compile(r"[|/:]|\bvia\b|^\(.*\)$", re.IGNORECASE)
+_CREDIT_LOWER_WORDS = frozenset(
+    "via for and of de da del la le van von the by on in photo photos photograph file credit credits handout "
+    "image images pool courtesy staff".split()
+)
+_LETTER_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
 _SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。")
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -512,11 +548,34 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
             continue  # the headline is a field of its own, never a body paragraph
         if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
+        if kind != "h" and _is_furniture(text):
+            continue
         out.append((kind, text))
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
     while out and (out[-1][0] == "h" or _is_stub(out[-1][1])):
         out.pop()
     return out
+
+
+def _is_furniture(text: str) -> bool:
+    """A short standalone line that is a share/follow call, a teaser label or a photo credit."""
+    if len(text) > FURNITURE_LINE_CHARS:
+        return False
+    if _TEASER_LABEL.match(text) or _is_photo_credit(text):
+        return True
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+    return bool(sentences) and all(_CALL_TO_ACTION.match(s) for s in sentences)
+
+
+def _is_photo_credit(text: str) -> bool:
+    """Names of people and agencies joined by separators, with no sentence in them."""
+    text = text.strip()
+    if text.endswith((".", "!", "?")) and not text.endswith(").") or not _PHOTO_AGENCY.search(text):
+        return False
+    if not _CREDIT_SEPARATOR.search(text):
+        return False
+    # Prose has lower-case words; a credit is proper names plus a few linking words.
+    return all(w[:1].upper() == w[:1] or w.casefold() in _CREDIT_LOWER_WORDS for w in _LETTER_WORD.findall(text))
 
 
 def _is_stub(text: str) -> bool:
