@@ -4,6 +4,9 @@ The schema changes only by Alembic migrations in ``storage/migrations/``.
 ``ensure_schema`` is what a writer (a crawl) calls first: a brand-new, empty
 database is migrated to the newest revision; a database whose schema is behind
 is refused with the command that upgrades it (``crawler db upgrade --db URL``).
+Every command words a database's state with ``schema_message``, so the advice
+(crawl, upgrade the store, upgrade the crawler, or point --db elsewhere) is the
+same everywhere and true for that state.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ BASELINE_REVISION = "0001"
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serializes schema upgrades.
 _SCHEMA_LOCK_KEY = 0x6E657773_6D6F6E  # "newsmon"
 
-SchemaStatus = Literal["empty", "current", "behind", "untracked", "unknown"]
+CRAWLER_TABLES: tuple[str, ...] = ("articles", "crawl_runs", "sites")
+"""Tables every crawler store has had since the baseline: what tells a store from another application's database."""
+
+SchemaStatus = Literal["empty", "current", "behind", "untracked", "foreign", "unknown"]
+"""empty: no tables; current: at the newest revision; behind: older revision (upgradeable);
+untracked: a crawler store made before migrations (upgradeable); foreign: another
+application's tables, not a crawler store (never upgraded); unknown: a revision from a
+newer crawler."""
 
 
 class SchemaError(RuntimeError):
@@ -53,6 +63,8 @@ class SchemaState:
     head: str
     pending: tuple[str, ...] = ()
     """Revisions ``crawler db upgrade`` would apply, oldest first."""
+    missing: tuple[str, ...] = ()
+    """For ``foreign``: the crawler tables the database lacks."""
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -172,6 +184,10 @@ def schema_state(connection: Connection) -> SchemaState:
         tables = set(inspect(connection).get_table_names()) - set(FOREIGN_TABLES) - {"alembic_version"}
         if not tables:
             return SchemaState("empty", None, head, _pending(script, None))
+        missing = tuple(t for t in CRAWLER_TABLES if t not in tables)
+        if missing:
+            # Someone else's tables: adopting them as a store would be wrong, so nothing is pending.
+            return SchemaState("foreign", None, head, missing=missing)
         return SchemaState("untracked", None, head, _pending(script, BASELINE_REVISION))
     if current == head:
         return SchemaState("current", current, head)
@@ -203,7 +219,7 @@ def ensure_schema(engine: Engine) -> None:
         if state.status == "empty":
             _run_upgrade(conn)
             return
-    raise SchemaError(_refusal(state, engine))
+    raise SchemaError(schema_message(state, engine))
 
 
 def _check_reachable(engine: Engine) -> None:
@@ -228,17 +244,11 @@ def upgrade(engine: Engine) -> tuple[SchemaState, SchemaState]:
     _check_reachable(engine)
     with _schema_lock(engine) as conn:
         before = schema_state(conn)
-        if before.status == "unknown":
-            raise SchemaError(_refusal(before, engine))
+        if before.status in ("unknown", "foreign"):
+            raise SchemaError(schema_message(before, engine))
         if before.status == "untracked":
             from alembic import command
 
-            missing = {"sites", "articles", "crawl_runs"} - set(inspect(conn).get_table_names())
-            if missing:
-                raise SchemaError(
-                    f"{display_url(engine)} has tables but not this crawler's ({', '.join(sorted(missing))} missing): "
-                    "point --db at an empty database or at a crawler store"
-                )
             command.stamp(alembic_config(conn), BASELINE_REVISION)
         if before.status != "current":
             _run_upgrade(conn)
@@ -281,15 +291,34 @@ def _schema_lock(engine: Engine) -> Iterator[Connection]:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
-def _refusal(state: SchemaState, engine: Engine) -> str:
-    url = display_url(engine)
+def schema_message(state: SchemaState, url: str | Engine) -> str:
+    """What is wrong with a database in ``state`` and what to do: the one wording every command uses.
+
+    Each status gets advice that works for it: only ``behind`` and ``untracked`` are
+    sent to ``crawler db upgrade`` (the only states it changes); a foreign database is
+    sent elsewhere, an empty one to a crawl, a newer one to a crawler upgrade.
+    """
+    url = display_url(url)
     if state.status == "unknown":
         return (
             f"the database {url} is at schema revision {state.current}, which this crawler does not know "
             f"(its newest is {state.head}): it was migrated by a newer version; upgrade the crawler"
         )
+    if state.status == "foreign":
+        return (
+            f"the database {url} has tables but not this crawler's ({', '.join(state.missing)} missing): "
+            "it is not a crawler store, and `crawler db upgrade` will not change it; "
+            "point --db at a crawler store, or at a new or empty database to start one"
+        )
+    if state.status == "empty":
+        return (
+            f"the database {url} is empty (no crawler tables yet): "
+            f"crawl into it first (`crawler crawl SITE --db {url}`), or point --db at a crawler store"
+        )
+    if state.status == "current":
+        return f"the database {url} is at this crawler's newest schema revision {state.head}"
     if state.status == "untracked":
-        what = "has tables but no migration history (it predates migrations)"
+        what = "has this crawler's tables but no migration history (it predates migrations)"
     else:
         what = f"is at schema revision {state.current}, behind this crawler's {state.head}"
     return f"the database {url} {what}: back it up, then run `crawler db upgrade --db {url}`"

@@ -85,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
             if state.status == "unknown":
                 print("status:   migrated by a newer crawler; upgrade the crawler")
                 return 1
+            if state.status == "foreign":
+                # Not a store: `db upgrade` refuses it, so do not suggest running it.
+                print(
+                    f"status:   not a crawler store: it has other tables ({', '.join(state.missing)} missing); "
+                    "`crawler db upgrade` will not change it"
+                )
+                print("advice:   point --db at a crawler store, or at a new or empty database to start one")
+                return 1
             what = "no migration history (made before migrations)" if state.status == "untracked" else "behind"
             print(f"status:   {what}; pending: {', '.join(state.pending)}")
             print(f"run:      crawler db upgrade --db {shown}")

@@ -55,7 +55,15 @@ def run(args: argparse.Namespace) -> int:
     """Export, then report the count on stderr."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import SchemaError, current_state, database_url, display_url, read_engine, require_existing_sqlite
+    from storage.db import (
+        SchemaError,
+        current_state,
+        database_url,
+        display_url,
+        read_engine,
+        require_existing_sqlite,
+        schema_message,
+    )
     from storage.export import export
 
     if args.format == "parquet" and not args.output:
@@ -79,11 +87,9 @@ def run(args: argparse.Namespace) -> int:
     partial = target.with_name(target.name + ".partial") if target else None
     try:
         state = current_state(engine)
-        if state.status in ("empty", "untracked", "unknown"):
-            raise SchemaError(
-                f"{display_url(url)} is not a crawler store at a known schema ({state.status}): "
-                "check --db, or run `crawler db upgrade --db URL`"
-            )
+        # Older revisions still have the article tables, so behind and pre-migration stores export.
+        if state.status in ("empty", "foreign", "unknown"):
+            raise SchemaError(schema_message(state, url))
         if partial:
             # Write beside the target and rename at the end: a failed export leaves no half file.
             with partial.open("wb") as out:

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         display_url,
         read_engine,
         require_existing_sqlite,
+        schema_message,
         session_scope,
     )
     from storage.search import MARK_END, MARK_START, SearchQueryError, search
@@ -86,10 +87,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         state = current_state(engine)
         if state.status != "current":
-            raise SchemaError(
-                f"the database {display_url(url)} has no search index (schema {state.current or 'empty'}, "
-                f"needs {state.head}): crawl into it first, or run `crawler db upgrade --db {display_url(url)}`"
-            )
+            # The index arrives with the newest revision; the shared wording says how to get there.
+            raise SchemaError(schema_message(state, url))
         with session_scope(engine) as session:
             hits = search(session, args.query, site=args.site, since=args.since, limit=args.limit)
     except SearchQueryError as exc:

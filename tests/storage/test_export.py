@@ -102,7 +102,7 @@ def test_export_command_refuses_a_database_that_is_not_a_store(tmp_path, capsys)
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     make_engine(url).connect().close()  # an empty file: export never creates one
     assert main(["export", "--db", url]) == 1
-    assert "not a crawler store" in capsys.readouterr().err
+    assert "is empty (no crawler tables yet): crawl into it first" in capsys.readouterr().err
 
 
 def test_export_memory_does_not_grow_with_the_store(tmp_path) -> None:

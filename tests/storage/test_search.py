@@ -115,7 +115,7 @@ def test_search_command_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     make_engine(url).connect().close()  # an empty file: search never creates one
     assert main(["search", "x", "--db", url]) == 1
-    assert "no search index" in capsys.readouterr().err
+    assert "is empty (no crawler tables yet): crawl into it first" in capsys.readouterr().err
     ensure_schema(make_engine(url))
     assert main(["search", "--db", url, "--", "-x"]) == 2
     assert "at least one word" in capsys.readouterr().err
