@@ -8,13 +8,18 @@ A schedule file (see ``schedule.example.toml``)::
     time_limit_seconds = 1800       # optional: default SCHEDULER_CRAWL_TIME_LIMIT
     args = { since = "3d" }         # optional spider arguments (-a): here the last 3 days
     settings = { DOWNLOAD_DELAY = "2" }  # optional Scrapy settings (-s)
+    enabled = false                 # optional: keep the entry, do not schedule it
 
-Everything is checked before the daemon starts: a bad entry raises ``ScheduleError``
+Everything is checked before the daemon starts, so a job cannot fail later on its own
+options: keys and types, the cron, spider arguments through the spider's own parsers
+(``spiders.base``), setting names against crawler/settings.py and Scrapy's defaults, and
+values of numeric, boolean and log-level settings. A bad entry raises ``ScheduleError``
 naming the file, the entry and what to do.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -27,8 +32,19 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.sites import SITES, SiteProfile
+from spiders.base import SpiderArgumentError, parse_positive_int, parse_since
 
 ENTRY_KEYS = {"cron", "interval_seconds", "base_url", "time_limit_seconds", "args", "settings", "enabled"}
+# The arguments NewsSpider.__init__ takes; any other would fail the crawl at start.
+SPIDER_ARGS = ("base_url", "since", "max_pages")
+# Settings the job sets itself for every crawl (crawler/jobs.py): a value here would be overwritten.
+RESERVED_SETTINGS = {
+    "DATABASE_URL": "pass --db to crawler schedule instead",
+    "CRAWL_RUN_ID": "the daemon sets it for each run; remove it",
+    "CRAWL_TRIGGER": "the daemon sets it for each run; remove it",
+    "CLOSESPIDER_TIMEOUT": "use time_limit_seconds instead",
+}
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class ScheduleError(ValueError):
@@ -86,6 +102,108 @@ def _positive_int(source: str, site: str, name: str, value: Any) -> int:
     return value
 
 
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return False
+
+
+def check_spider_args(source: str, site: str, args: dict[str, str]) -> None:
+    """Refuse spider arguments the spider would refuse when the crawl starts (its own parsers decide)."""
+    unknown = sorted(set(args) - set(SPIDER_ARGS))
+    if unknown:
+        raise _fail(
+            source,
+            site,
+            f"unknown spider argument(s) args.{', args.'.join(unknown)}",
+            f"known: {', '.join(SPIDER_ARGS)}",
+        )
+    if "since" in args:
+        try:
+            parse_since(args["since"])
+        except SpiderArgumentError:
+            raise _fail(
+                source,
+                site,
+                f"args.since = {args['since']!r} is not a date",
+                'write YYYY-MM-DD or Nd for the last N days, e.g. since = "3d" or since = "2024-01-31"',
+            ) from None
+    if "max_pages" in args:
+        try:
+            parse_positive_int("max_pages", args["max_pages"])
+        except SpiderArgumentError:
+            raise _fail(
+                source,
+                site,
+                f"args.max_pages = {args['max_pages']!r} is not a whole number of 1 or more",
+                "write e.g. max_pages = 10, or leave it out for no limit",
+            ) from None
+    if "base_url" in args and not _is_http_url(args["base_url"]):
+        raise _fail(
+            source,
+            site,
+            f"args.base_url = {args['base_url']!r} is not an http(s) URL",
+            'write base_url = "http://127.0.0.1:8000" as a key of the entry',
+        )
+
+
+def known_settings() -> dict[str, Any]:
+    """Every setting name the crawl knows, with its default: Scrapy's, overlaid with crawler/settings.py."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    names = {n: getattr(default_settings, n) for n in dir(default_settings) if n.isupper()}
+    names.update({n: getattr(project, n) for n in dir(project) if n.isupper()})
+    return names
+
+
+def check_settings(source: str, site: str, settings: dict[str, str]) -> None:
+    """Refuse unknown setting names and values Scrapy could not read as its default's type."""
+    known = known_settings()
+    for name, value in settings.items():
+        if name in RESERVED_SETTINGS:
+            raise _fail(source, site, f"settings.{name} is set by the daemon", RESERVED_SETTINGS[name])
+        if name not in known:
+            close = difflib.get_close_matches(name.upper(), known, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise _fail(
+                source,
+                site,
+                f"unknown setting settings.{name}",
+                f"{hint}use a name from crawler/settings.py or Scrapy's settings (upper case)",
+            )
+        default = known[name]
+        if name == "LOG_LEVEL":
+            if value not in LOG_LEVELS:
+                raise _fail(
+                    source,
+                    site,
+                    f"settings.LOG_LEVEL = {value!r} is not a log level",
+                    f"use one of: {', '.join(LOG_LEVELS)}",
+                )
+        elif isinstance(default, bool):
+            # What Scrapy's getbool takes: a whole number, or true/false in lower or title case.
+            if not value.lstrip("-").isdigit() and value not in ("true", "false", "True", "False"):
+                raise _fail(
+                    source, site, f"settings.{name} = {value!r} is not a boolean", f"write {name} = true or false"
+                )
+        elif isinstance(default, int | float):
+            try:
+                float(value)
+            except ValueError:
+                raise _fail(
+                    source,
+                    site,
+                    f"settings.{name} = {value!r} is not a number",
+                    f"write e.g. {name} = {default!r} (the default)",
+                ) from None
+
+
 def parse_entry(source: str, site: str, raw: Any, profile: SiteProfile | None = None) -> ScheduleEntry | None:
     """Validate one ``[sites.KEY]`` table; ``None`` when it is disabled."""
     if site not in SITES:
@@ -99,7 +217,11 @@ def parse_entry(source: str, site: str, raw: Any, profile: SiteProfile | None = 
         raise _fail(
             source, site, f"unknown key(s) {', '.join(unknown)}", f"allowed keys: {', '.join(sorted(ENTRY_KEYS))}"
         )
-    if raw.get("enabled", True) is False:
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        # A string such as "no" is truthy: it would schedule the entry the user meant to switch off.
+        raise _fail(source, site, f"enabled = {enabled!r} is not a boolean", "write enabled = true or enabled = false")
+    if not enabled:
         return None
     cron = raw.get("cron")
     interval = raw.get("interval_seconds")
@@ -129,21 +251,25 @@ def parse_entry(source: str, site: str, raw: Any, profile: SiteProfile | None = 
     if interval is not None:
         interval = _positive_int(source, site, "interval_seconds", interval)
     base_url = raw.get("base_url")
-    if base_url is not None and (not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https")):
+    if base_url is not None and not _is_http_url(base_url):
         raise _fail(
             source, site, f"base_url = {base_url!r} is not an http(s) URL", 'e.g. base_url = "http://127.0.0.1:8000"'
         )
     limit = raw.get("time_limit_seconds")
     if limit is not None:
         limit = _positive_int(source, site, "time_limit_seconds", limit)
+    args = _strings(source, site, "args", raw.get("args", {}))
+    check_spider_args(source, site, args)
+    settings = _strings(source, site, "settings", raw.get("settings", {}))
+    check_settings(source, site, settings)
     return ScheduleEntry(
         site=site,
         cron=cron,
         interval_seconds=interval,
         base_url=base_url,
         time_limit_seconds=limit,
-        args=_strings(source, site, "args", raw.get("args", {})),
-        settings=_strings(source, site, "settings", raw.get("settings", {})),
+        args=args,
+        settings=settings,
     )
 
 
@@ -188,7 +314,9 @@ def profile_schedule() -> list[ScheduleEntry]:
                     f"invalid default cron {profile.schedule!r} ({exc})",
                     "fix SiteProfile.schedule",
                 ) from None
-            entries.append(ScheduleEntry(site=profile.key, cron=profile.schedule, args=dict(profile.schedule_args)))
+            args = dict(profile.schedule_args)
+            check_spider_args("crawler/sites.py", profile.key, args)
+            entries.append(ScheduleEntry(site=profile.key, cron=profile.schedule, args=args))
     if not entries:
         raise ScheduleError("no site profile has a default schedule; pass --file SCHEDULE.toml")
     return entries

@@ -143,9 +143,12 @@ def test_crashing_crawl_is_recorded_failed_and_the_daemon_keeps_running(
     tmp_path: Path, sqlite_url: str, daemons
 ) -> None:
     with ReplicaServer(site=ReplicaSite(articles=40)) as replica:
-        # The spider refuses this argument when the crawl starts: the child process exits with an error.
+        # The schedule check cannot import classes: this one fails the child as it starts.
         schedule = write_schedule(
-            tmp_path / "schedule.toml", replica.base_url, interval_seconds=2, args={"since": "not-a-date"}
+            tmp_path / "schedule.toml",
+            replica.base_url,
+            interval_seconds=2,
+            settings={"LOG_FORMATTER": "crawler.nosuchmodule.Formatter"},
         )
         daemon = daemons(schedule, sqlite_url)
         failed = wait_until(
@@ -157,7 +160,7 @@ def test_crashing_crawl_is_recorded_failed_and_the_daemon_keeps_running(
     for run in failed[:2]:
         assert run["status"] == "failed" and run["finished_at"] is not None
         assert "crawl process exited with code" in run["finish_reason"]
-    assert "not a date" in daemon.output()
+    assert "nosuchmodule" in daemon.output()
     checks = rows(sqlite_url, "SELECT run_id, status FROM health_checks WHERE \"check\" = 'run_status'")
     assert {c["run_id"]: c["status"] for c in checks}[failed[0]["id"]] == "fail"
 

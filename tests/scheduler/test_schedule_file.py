@@ -79,6 +79,41 @@ def test_profile_schedule_has_every_site_with_a_default() -> None:
         ("", ["no [sites.KEY] entries"]),
         ("[sites.syrianobserver]\nenabled = false\n", ["every entry is disabled"]),
         ("[sites.syrianobserver\n", ["not valid TOML"]),
+        # Options that used to pass the check and fail every run: refused at load instead.
+        (
+            '[sites.syrianobserver]\nargs = { since = "yesterday" }\n',
+            ["args.since = 'yesterday' is not a date", '"3d"'],
+        ),
+        ("[sites.syrianobserver]\nargs = { max_pages = 0 }\n", ["args.max_pages = '0' is not a whole number of 1"]),
+        ('[sites.syrianobserver]\nargs = { max_pages = "ten" }\n', ["args.max_pages = 'ten'"]),
+        (
+            '[sites.syrianobserver]\nargs = { sinse = "3d" }\n',
+            ["unknown spider argument(s) args.sinse", "known: base_url, since, max_pages"],
+        ),
+        ('[sites.syrianobserver]\nargs = { base_url = "ftp://x" }\n', ["args.base_url = 'ftp://x' is not an http(s)"]),
+        (
+            '[sites.syrianobserver]\nsettings = { DOWNLOAD_DELAY = "abc" }\n',
+            ["settings.DOWNLOAD_DELAY = 'abc' is not a number", "DOWNLOAD_DELAY = 0"],
+        ),
+        (
+            '[sites.syrianobserver]\nsettings = { HEALTH_MAX_ERROR_RATE = "high" }\n',
+            ["settings.HEALTH_MAX_ERROR_RATE = 'high' is not a number"],
+        ),
+        (
+            "[sites.syrianobserver]\nsettings = { DOWNLOAD_DELAI = 1 }\n",
+            ["unknown setting settings.DOWNLOAD_DELAI", "did you mean DOWNLOAD_DELAY?"],
+        ),
+        (
+            '[sites.syrianobserver]\nsettings = { ROBOTSTXT_OBEY = "nope" }\n',
+            ["settings.ROBOTSTXT_OBEY = 'nope' is not a boolean"],
+        ),
+        ('[sites.syrianobserver]\nsettings = { LOG_LEVEL = "LOUD" }\n', ["settings.LOG_LEVEL = 'LOUD' is not a log"]),
+        (
+            "[sites.syrianobserver]\nsettings = { CLOSESPIDER_TIMEOUT = 60 }\n",
+            ["settings.CLOSESPIDER_TIMEOUT is set by the daemon", "time_limit_seconds"],
+        ),
+        ('[sites.syrianobserver]\nenabled = "no"\n', ["enabled = 'no' is not a boolean", "enabled = false"]),
+        ("[sites.syrianobserver]\nenabled = 0\n", ["enabled = 0 is not a boolean"]),
     ],
 )
 def test_bad_entries_are_refused_with_a_clear_message(tmp_path: Path, text: str, expected: list[str]) -> None:
@@ -107,3 +142,27 @@ def test_check_warns_about_an_unusable_webhook(tmp_path: Path, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert "crawler schedule: warning: HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK) = 'notaurl'" in err
     assert "not an http(s) URL" in err and "Traceback" not in err
+
+
+def test_settings_and_args_of_every_accepted_kind(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[sites.syrianobserver]
+cron = "0 * * * *"
+args = { since = "7d", max_pages = "5", base_url = "http://127.0.0.1:8000" }
+enabled = true
+
+[sites.syrianobserver.settings]
+DOWNLOAD_DELAY = "1.5"
+CONCURRENT_REQUESTS = 4
+AUTOTHROTTLE_ENABLED = false
+LOG_LEVEL = "INFO"
+USER_AGENT = "x"
+HEALTH_MAX_ERROR_RATE = 0.5
+ROBOTSTXT_OBEY = "True"
+""",
+    )
+    [entry] = load_schedule(path)
+    assert entry.args == {"since": "7d", "max_pages": "5", "base_url": "http://127.0.0.1:8000"}
+    assert entry.settings["AUTOTHROTTLE_ENABLED"] == "false" and entry.settings["LOG_LEVEL"] == "INFO"
