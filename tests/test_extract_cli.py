@@ -116,3 +116,72 @@ def test_extract_legacy_charset_declared_in_meta(tmp_path: Path, capsys: pytest.
     record = json.loads(capsys.readouterr().out)
     assert record["title"] == "عنوان الخبر المحلي اليوم"
     assert ARABIC.strip() in record["body_text"]
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "soon"])
+def test_extract_timeout_must_be_positive(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad --timeout is an argparse usage error, not a traceback or an errno (regression)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["extract", "http://127.0.0.1:9/x.html", "--timeout", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --timeout" in err and "seconds" in err
+
+
+def test_extract_other_scheme_is_clear(capsys: pytest.CaptureFixture[str]) -> None:
+    """``ftp://x/y`` is not taken for a file named ``ftp:/x/y`` (regression)."""
+    assert main(["extract", "ftp://x/y"]) == 1
+    err = capsys.readouterr().err
+    assert "only http(s) URLs" in err and "ftp://x/y" in err and "no such file" not in err
+
+
+def test_extract_file_url(capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``file://`` URL reads the local file."""
+    assert main(["extract", PAGE.resolve().as_uri(), "--url", EXPECTED["url"]]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == EXPECTED["title"]
+
+
+def test_extract_names_the_parser(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Text and JSON output say which parser ran; the JSON on stdout stays the bare record (regression)."""
+    assert main(["extract", f"{server}/story.html", "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("parser         generic (no registered site for host 127.0.0.1;")
+    assert "--site KEY" in out.splitlines()[0]
+    assert main(["extract", f"{server}/story.html"]) == 0
+    captured = capsys.readouterr()
+    assert "parser: generic" in captured.err
+    assert "parser" not in json.loads(captured.out)
+    assert main(["extract", str(PAGE), "--url", EXPECTED["url"], "--generic", "--format", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "parser         generic"
+
+
+def test_extract_site_option_names_site_parser(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--site KEY`` runs a registered site's parser on a page served from another host (a replica)."""
+    assert main(["extract", f"{server}/story.html", "--site", "syrianobserver", "--format", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "parser         syrianobserver"
+
+
+def test_extract_help_mentions_site_for_replicas(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["extract", "--help"])
+    out = capsys.readouterr().out
+    assert "--site KEY" in out and "replica" in out
+
+
+def test_extract_into_closed_pipe_is_silent(tmp_path: Path) -> None:
+    """``crawler extract big.html | head -c 200``: no BrokenPipeError traceback (regression)."""
+    import subprocess
+
+    big = tmp_path / "big.html"
+    big.write_text("<html><body><article>" + ("<p>" + "Words, and more words in a sentence. " * 40 + "</p>") * 400
+                   + "</article></body></html>", encoding="utf-8")
+    script = "import sys; from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", script, "extract", str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    head = proc.stdout.read(200)
+    proc.stdout.close()  # the reader goes away, like `head -c 200`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert head.startswith(b"{")
+    assert "Traceback" not in err and "BrokenPipe" not in err

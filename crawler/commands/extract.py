@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import re
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from crawler.items import ArticleRecord
 
@@ -17,6 +22,9 @@ DESCRIPTION = """\
 Extract the article record of one page and print it, with the rule that produced each
 field (record.provenance).  The page comes from a file, from stdin (-) or from a live fetch
 of an http(s) URL; a known site uses its own parser, any other the generic extractor.
+The parser used is named on stderr (JSON) or in the first line (text): a site key or
+"generic".  The site is chosen by the URL's host, so a page of a registered site served from
+another host (a saved copy, a local replica at 127.0.0.1) needs --site KEY for its parser.
 """
 EPILOG = """\
 examples:
@@ -24,6 +32,8 @@ examples:
   curl -s https://example.com/story | crawler extract - --url https://example.com/story --format text
   crawler extract https://example.com/news/story.html
   crawler extract page.html --generic            skip the site parser, show the generic result
+  crawler extract http://127.0.0.1:8000/story.html --site syrianobserver
+                                                 a replica of a registered site: use its parser
 """
 FETCH_TIMEOUT = 20.0
 MAX_BYTES = 50_000_000
@@ -37,9 +47,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--url", help="the page's address when SOURCE is a file or stdin (default: file:// path)")
     parser.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
-    parser.add_argument("--site", help="use this site key's parser (see `crawler sites`)")
+    parser.add_argument(
+        "--site", metavar="KEY",
+        help="use this site key's parser (see `crawler sites`), e.g. for a page of a registered site "
+             "served from another host such as a local replica; default: chosen by the URL's host",
+    )
     parser.add_argument("--generic", action="store_true", help="use only the generic extractor")
-    parser.add_argument("--timeout", type=float, default=FETCH_TIMEOUT, help="seconds for a live fetch (default 20)")
+    parser.add_argument("--timeout", type=_seconds, default=FETCH_TIMEOUT,
+                        help="seconds for a live fetch, > 0 (default 20)")
+
+
+def _seconds(value: str) -> float:
+    """An argparse type: a finite number of seconds above zero."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of seconds above 0")
+    return seconds
 
 
 class SourceError(Exception):
@@ -61,6 +87,9 @@ def _fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
         ) from None
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
 def read_source(source: str, url: str | None, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str | None, str]:
     """(page bytes, content type, page URL) from a URL, a file or stdin (``-``)."""
     if source.startswith(("http://", "https://")):
@@ -68,6 +97,15 @@ def read_source(source: str, url: str | None, timeout: float = FETCH_TIMEOUT) ->
         return data, content_type, url or source
     if source == "-":
         return sys.stdin.buffer.read(MAX_BYTES), None, url or "stdin://page"
+    if source.lower().startswith("file://"):
+        source = url2pathname(urlsplit(source).path)  # a file:// URL is a local file
+    elif _SCHEME.match(source):
+        # Only http(s) is fetched; Path() would turn "ftp://x/y" into a confusing "ftp:/x/y".
+        scheme = source.split(":", 1)[0]
+        raise SourceError(
+            f"{source}: {scheme}:// is not fetched, only http(s) URLs are; save the page and pass the file "
+            f"(with --url {source})"
+        )
     path = Path(source)
     if not path.is_file():
         raise SourceError(
@@ -96,9 +134,29 @@ def extract(data: bytes, page_url: str, content_type: str | None = None, site: s
     return parse_article(html, page_url, site=site)
 
 
-def format_text(record: ArticleRecord) -> str:
-    """A human-readable view: one line per field with its rule, then the body."""
-    lines = []
+def parser_used(page_url: str, site: str | None = None, generic: bool = False) -> str:
+    """The key of the site parser that handles the page, or ``"generic"``."""
+    if generic:
+        return "generic"
+    from crawler.sites import get_site, site_for_url
+
+    profile = get_site(site) if site else site_for_url(page_url)
+    return profile.key if profile else "generic"
+
+
+def _parser_note(parser: str, page_url: str, site: str | None, generic: bool) -> str:
+    """``parser``, with a hint when the generic parser ran only because the host is not registered."""
+    if parser != "generic" or generic:
+        return parser
+    host = urlsplit(page_url).hostname
+    if not host:  # a file or stdin without --url
+        return "generic (no page URL to match a site; --url URL or --site KEY picks a site's parser)"
+    return f"generic (no registered site for host {host}; --site KEY uses a site's parser)"
+
+
+def format_text(record: ArticleRecord, parser: str | None = None) -> str:
+    """A human-readable view: the parser, one line per field with its rule, then the body."""
+    lines = [f"{'parser':<14} {parser}"] if parser else []
     for name, value in record.to_dict().items():
         if name in ("body_text", "body_html", "provenance") or value in (None, "", []):
             continue
@@ -116,14 +174,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         data, content_type, page_url = read_source(args.source, args.url, args.timeout)
         record = extract(data, page_url, content_type, site=args.site, generic=args.generic)
+        parser = _parser_note(parser_used(page_url, args.site, args.generic), page_url, args.site, args.generic)
     except SourceError as exc:
         print(f"crawler extract: error: {exc}", file=sys.stderr)
         return 1
     except KeyError as exc:  # unknown --site
         print(f"crawler extract: error: {exc.args[0]}", file=sys.stderr)
         return 1
-    if args.format == "json":
-        print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        print(format_text(record))
+    try:
+        if args.format == "json":
+            # The parser goes to stderr: the JSON on stdout stays the bare record scripts expect.
+            print(f"crawler extract: parser: {parser}", file=sys.stderr)
+            print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            print(format_text(record, parser))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error; silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
