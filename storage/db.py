@@ -136,6 +136,27 @@ def require_existing_sqlite(url: str | None = None) -> None:
         )
 
 
+class UnknownSiteError(ValueError):
+    """A ``--site`` key that is neither configured nor in the store; the message lists the known keys."""
+
+
+def require_known_site(connection: Connection, site: str) -> None:
+    """Raise UnknownSiteError unless ``site`` is in ``crawler.sites.SITES`` or has a row in ``sites``.
+
+    A filter on a mistyped key would otherwise match nothing and look like an empty result.
+    Stored keys count too: a store may hold sites that this crawler no longer configures.
+    """
+    from crawler.sites import SITES
+
+    if site in SITES:
+        return
+    stored = [row[0] for row in connection.execute(text("SELECT key FROM sites ORDER BY key"))]
+    if site in stored:
+        return
+    known = ", ".join(sorted(set(SITES) | set(stored)))
+    raise UnknownSiteError(f"unknown site {site!r}; known sites: {known} (see `crawler sites`)")
+
+
 def read_engine(url: str | None = None) -> Engine:
     """An engine for long reads (export, search): on SQLite its transactions take no write lock."""
     return make_engine(url).execution_options(sqlite_begin="DEFERRED")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
+
+from crawler.commands.search import since_argument
 
 NAME = "export"
 HELP = "export articles as JSON Lines, CSV or Parquet (streamed: constant memory)"
@@ -17,8 +18,8 @@ Write every stored article (current version, with tags and authors) in one of:
   parquet   typed columns, zstd-compressed (needs --output)
 
 Rows stream from the database in batches, so memory stays flat on any store size.
-Dates are UTC. --since keeps articles published on or after a date (undated
-articles: first seen on or after it)."""
+Dates are UTC. --since keeps articles published on or after a date, or in the
+last N days with Nd (e.g. 7d); undated articles: first seen on or after it."""
 EPILOG = """\
 examples:
   crawler export > articles.jsonl
@@ -26,22 +27,19 @@ examples:
   crawler export --format parquet --site syrianobserver --output so.parquet
   crawler export --db postgresql://127.0.0.1/news --format jsonl | gzip > news.jsonl.gz
 
-exit status: 0 ok, 1 database or file problem, 2 bad usage."""
-
-
-def _date(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+exit status: 0 ok, 1 database or file problem, 2 bad usage (also an unknown --site)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--format, --output, --since, --site, --with-html, --db."""
     parser.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl", help="default jsonl")
     parser.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout (required for parquet)")
-    parser.add_argument("--since", metavar="YYYY-MM-DD", type=_date, help="only articles published on or after (UTC)")
+    parser.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD|Nd",
+        type=since_argument,
+        help="only articles published on or after this date (UTC), or in the last N days (e.g. 7d)",
+    )
     parser.add_argument("--site", metavar="KEY", help="only this site (see `crawler sites`)")
     parser.add_argument("--with-html", action="store_true", help="include the cleaned body HTML (body_html)")
     parser.add_argument(
@@ -57,11 +55,13 @@ def run(args: argparse.Namespace) -> int:
 
     from storage.db import (
         SchemaError,
+        UnknownSiteError,
         current_state,
         database_url,
         display_url,
         read_engine,
         require_existing_sqlite,
+        require_known_site,
         schema_message,
     )
     from storage.export import export
@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         # Older revisions still have the article tables, so behind and pre-migration stores export.
         if state.status in ("empty", "foreign", "unknown"):
             raise SchemaError(schema_message(state, url))
+        if args.site:
+            with engine.connect() as conn:
+                require_known_site(conn, args.site)
         if partial:
             # Write beside the target and rename at the end: a failed export leaves no half file.
             with partial.open("wb") as out:
@@ -103,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
     except SchemaError as exc:
         print(f"crawler export: {exc}", file=sys.stderr)
         return 1
+    except UnknownSiteError as exc:
+        print(f"crawler export: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader stopped early (`| head`): not an error; silence the final flush.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

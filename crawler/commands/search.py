@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 NAME = "search"
 HELP = "full-text search of the stored articles, best match first, with snippets"
@@ -22,16 +22,31 @@ EPILOG = """\
 examples:
   crawler search "khan sheikhoun"
   crawler search '"constitutional committee"' --since 2019-08-01 --limit 5
-  crawler search "bread OR fuel" --site syrianobserver --format json
+  crawler search "bread OR fuel" --site syrianobserver --since 7d --format json
 
-exit status: 0 (also when nothing matched), 1 database problem, 2 bad usage."""
+exit status: 0 (also when nothing matched), 1 database problem, 2 bad usage (also an unknown --site)."""
 
 
-def _date(value: str) -> datetime:
+def since_argument(value: str) -> datetime:
+    """``--since``: ``YYYY-MM-DD`` (or an ISO date-time), or ``Nd`` for N days back, as an aware UTC datetime.
+
+    ``Nd`` is read by the crawl's own ``spiders.base.parse_since``, so ``-a since=7d``
+    and ``--since 7d`` mean the same day (midnight UTC, N days before today).
+    """
+    from spiders.base import SpiderArgumentError, parse_since
+
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+        try:
+            day = parse_since(value)
+        except SpiderArgumentError:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a date: use YYYY-MM-DD (e.g. 2024-01-31) or Nd for the last N days (e.g. 7d)"
+            ) from None
+        if day is None:
+            raise argparse.ArgumentTypeError("empty date: use YYYY-MM-DD or Nd (e.g. 7d)") from None
+        return datetime.combine(day, time(), UTC)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
@@ -40,7 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", metavar="QUERY", help='words, "phrases", OR, -exclusions')
     parser.add_argument("--site", metavar="KEY", help="only this site (see `crawler sites`)")
     parser.add_argument(
-        "--since", metavar="YYYY-MM-DD", type=_date, help="only articles published on or after this date (UTC)"
+        "--since",
+        metavar="YYYY-MM-DD|Nd",
+        type=since_argument,
+        help="only articles published on or after this date (UTC), or in the last N days (e.g. 7d)",
     )
     parser.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
@@ -57,11 +75,13 @@ def run(args: argparse.Namespace) -> int:
 
     from storage.db import (
         SchemaError,
+        UnknownSiteError,
         current_state,
         database_url,
         display_url,
         read_engine,
         require_existing_sqlite,
+        require_known_site,
         schema_message,
         session_scope,
     )
@@ -90,8 +110,10 @@ def run(args: argparse.Namespace) -> int:
             # The index arrives with the newest revision; the shared wording says how to get there.
             raise SchemaError(schema_message(state, url))
         with session_scope(engine) as session:
+            if args.site:
+                require_known_site(session.connection(), args.site)
             hits = search(session, args.query, site=args.site, since=args.since, limit=args.limit)
-    except SearchQueryError as exc:
+    except (SearchQueryError, UnknownSiteError) as exc:
         print(f"crawler search: {exc}", file=sys.stderr)
         return 2
     except SchemaError as exc:

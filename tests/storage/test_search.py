@@ -121,3 +121,46 @@ def test_search_command_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
     assert "at least one word" in capsys.readouterr().err
     assert main(["search", "nothing", "--db", url]) == 0
     assert "No article matches" in capsys.readouterr().out
+
+
+def _url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_an_unknown_site_is_an_error_naming_the_known_sites(engine, capsys: pytest.CaptureFixture[str]) -> None:
+    store(engine, "http://x/1", "Bread queues", "Bread queues grow in Aleppo.")
+    # A key the store holds but this crawler no longer configures is still known.
+    store(engine, "http://old/1", "Old bread", "Bread was cheap in Aleppo.", site="retiredsite")
+    url = _url(engine)
+    for argv in (["search", "bread", "--format", "json"], ["export", "--format", "csv"]):
+        assert main([*argv, "--site", "nosuch", "--db", url]) == 2
+        err = capsys.readouterr().err
+        assert "unknown site 'nosuch'; known sites:" in err, err
+        assert "syrianobserver" in err and "retiredsite" in err
+        assert main([*argv, "--site", "retiredsite", "--db", url]) == 0
+        assert "Old bread" in capsys.readouterr().out
+
+
+def test_since_accepts_n_days_like_the_crawl(engine, capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime.now(UTC)
+    store(engine, "http://x/new", "Recent bread", "Bread queues grow.", published=now - timedelta(days=2))
+    store(engine, "http://x/old", "Old bread", "Bread queues grew.", published=now - timedelta(days=30))
+    url = _url(engine)
+    assert main(["search", "bread", "--since", "7d", "--format", "json", "--db", url]) == 0
+    assert [hit["title"] for hit in json.loads(capsys.readouterr().out)] == ["Recent bread"]
+    assert main(["export", "--since", "7d", "--db", url]) == 0
+    assert [json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()] == ["Recent bread"]
+    for command in ("search", "export"):
+        with pytest.raises(SystemExit) as exited:
+            main([command, *(["bread"] if command == "search" else []), "--since", "last week", "--db", url])
+        assert exited.value.code == 2
+        assert "use YYYY-MM-DD (e.g. 2024-01-31) or Nd for the last N days (e.g. 7d)" in capsys.readouterr().err
+
+
+def test_since_argument_matches_the_crawls_parse_since() -> None:
+    from crawler.commands.search import since_argument
+    from spiders.base import parse_since
+
+    assert since_argument("7d").date() == parse_since("7d")
+    assert since_argument("7d").tzinfo is UTC and since_argument("7d").hour == 0
+    assert since_argument("2019-08-01") == datetime(2019, 8, 1, tzinfo=UTC)
