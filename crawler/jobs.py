@@ -101,6 +101,14 @@ def _signal(proc: subprocess.Popen[str], sig: int) -> None:
         pass
 
 
+def child_log_level(settings: dict[str, str] | None = None) -> str:
+    """A scheduled crawl's LOG_LEVEL: the job's setting, else $CRAWLER_LOG_LEVEL, else WARNING.
+
+    Quiet by default: the daemon relays every line a child prints into its own log.
+    """
+    return (settings or {}).get("LOG_LEVEL") or os.environ.get("CRAWLER_LOG_LEVEL") or "WARNING"
+
+
 def crawl_command(
     site: str,
     db_url: str,
@@ -112,7 +120,7 @@ def crawl_command(
     settings: dict[str, str] | None = None,
 ) -> list[str]:
     """The child's command line: ``scrapy crawl SITE`` with the run's settings."""
-    overrides = {"LOG_LEVEL": "WARNING"}
+    overrides = {"LOG_LEVEL": child_log_level(settings)}
     if base_url and is_loopback(base_url):
         overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
     overrides.update(settings or {})

@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"crawler run-now: {exc}", file=sys.stderr)
         return 2
     options["settings"] = {**(options.get("settings") or {}), **overrides}
-    configure_logging("WARNING")
+    # The crawl's own level: asking it for INFO must also let its relayed lines through here.
+    configure_logging(jobs.child_log_level(options["settings"]))
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _signum, _frame: jobs.request_stop())
     started = time.monotonic()
