@@ -33,6 +33,14 @@ WRITE_KEYWORDS = frozenset(
     "insert update delete merge upsert replace create drop alter truncate grant revoke "
     "reindex vacuum attach detach copy comment cluster refresh lock call do".split()
 )
+# PRAGMAs whose "(argument)" names what to read, not a value to set.
+READ_PRAGMAS_WITH_ARGUMENT = frozenset(
+    "table_info table_xinfo table_list index_info index_xinfo index_list foreign_key_list "
+    "foreign_key_check integrity_check quick_check".split()
+)
+# PRAGMAs that act even without an argument.
+ACTION_PRAGMAS = frozenset("optimize wal_checkpoint incremental_vacuum".split())
+_PRAGMA = re.compile(r"pragma\s+(?:\w+\s*\.\s*)?(?P<name>\w+)\s*(?P<op>[=(])?", re.I)
 _LEADING_COMMENTS = re.compile(r"^\s*(?:(?:--[^\n]*\n?)|(?:/\*.*?\*/)|\s)*", re.S)
 
 
@@ -60,15 +68,35 @@ def first_keyword(sql: str) -> str:
 
 
 def check_not_write(sql: str) -> None:
-    """Raise QueryRefused for a statement that plainly writes (INSERT, DELETE, DROP ...)."""
+    """Raise QueryRefused for a statement that plainly writes (INSERT, DELETE, DROP, PRAGMA x=y ...)."""
     keyword = first_keyword(sql)
     if keyword in WRITE_KEYWORDS:
         raise QueryRefused(_refusal(keyword.upper()))
+    pragma = pragma_write(sql)
+    if pragma:
+        raise QueryRefused(_refusal(pragma))
+
+
+def pragma_write(sql: str) -> str | None:
+    """``"PRAGMA name"`` when ``sql`` is a PRAGMA that sets or does something, None for reads.
+
+    Reads stay allowed: ``PRAGMA journal_mode``, ``PRAGMA table_info(articles)``.
+    A read-only SQLite connection fails setters with odd errors ("disk I/O error").
+    """
+    match = _PRAGMA.match(_LEADING_COMMENTS.sub("", sql, count=1))
+    if not match:
+        return None
+    name, operator = match.group("name").lower(), match.group("op")
+    if operator == "=" or (operator == "(" and name not in READ_PRAGMAS_WITH_ARGUMENT) or name in ACTION_PRAGMAS:
+        return f"PRAGMA {name}"
+    return None
 
 
 def _what(sql: str) -> str:
     keyword = first_keyword(sql)
-    return keyword.upper() if keyword in WRITE_KEYWORDS else "this statement"
+    if keyword in WRITE_KEYWORDS:
+        return keyword.upper()
+    return pragma_write(sql) or "this statement"
 
 
 def _refusal(what: str) -> str:

@@ -115,10 +115,12 @@ def search(
     """The ``limit`` best-matching articles for ``query``, optionally of one site and published since a time.
 
     Articles without a publication date are filtered by when they were first seen.
-    Raises SearchQueryError when the query has no word to match.
+    Raises SearchQueryError, on both backends alike, when the query has no word that must match.
     """
     if not query.strip():
         raise SearchQueryError("empty search: give at least one word")
+    # Validate on every backend: PostgreSQL would silently match nothing for e.g. ':' or '-x'.
+    expression = fts5_query(query)
     dialect = session.get_bind().dialect.name
     params: dict[str, object] = {"site": site, "since": since, "limit": limit}
     types = [
@@ -128,7 +130,7 @@ def search(
     ]
     if dialect == "sqlite":
         sql = _SQLITE
-        params.update(query=fts5_query(query), mark_start=marks[0], mark_end=marks[1], words=snippet_words)
+        params.update(query=expression, mark_start=marks[0], mark_end=marks[1], words=snippet_words)
     elif dialect == "postgresql":
         sql = _POSTGRESQL
         options = (

@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     from storage.db import database_url
     from storage.query import QueryError, QueryRefused, read_only_query
 
-    if bool(args.sql) == bool(args.file):
+    if args.sql and args.file:
+        print("crawler query: give the SQL as an argument or with --file, not both", file=sys.stderr)
+        return 2
+    if not args.sql and not args.file:
         print(
             'crawler query: give the SQL as an argument or with --file, e.g. crawler query "SELECT 1"', file=sys.stderr
         )

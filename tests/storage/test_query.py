@@ -143,3 +143,40 @@ def test_a_reader_that_stops_early_is_not_an_error(db_url: str, fmt: str) -> Non
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_sql_and_file_together_is_refused_with_not_both(sqlite_url: str, tmp_path, capsys) -> None:
+    ensure_schema(make_engine(sqlite_url))
+    sql_file = tmp_path / "q.sql"
+    sql_file.write_text("SELECT 1", encoding="utf-8")
+    assert main(["query", "SELECT 2", "--file", str(sql_file), "--db", sqlite_url]) == 2
+    assert "give the SQL as an argument or with --file, not both" in capsys.readouterr().err
+    assert main(["query", "--db", sqlite_url]) == 2
+    assert 'e.g. crawler query "SELECT 1"' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "PRAGMA journal_mode=DELETE",
+        "pragma main.journal_mode = delete",
+        "PRAGMA journal_mode(DELETE)",
+        "/* c */ PRAGMA user_version=7",
+        "PRAGMA wal_checkpoint",
+        "PRAGMA optimize",
+    ],
+)
+def test_pragma_writes_are_refused_as_writes(demo_url: str, sql: str, capsys) -> None:
+    assert main(["query", sql, "--db", demo_url]) == 1
+    err = capsys.readouterr().err
+    assert "refused: PRAGMA " in err and "`crawler query` is read-only. Nothing was changed." in err, err
+    assert "disk I/O" not in err
+
+
+def test_pragma_reads_stay_allowed(demo_sqlite_url: str) -> None:
+    for sql in ("PRAGMA journal_mode", "PRAGMA table_info(articles)", "PRAGMA main.index_list(articles)"):
+        with read_only_query(demo_sqlite_url, sql) as result:
+            rows = list(result.rows)
+        assert rows, sql
+    with read_only_query(demo_sqlite_url, "PRAGMA journal_mode") as result:
+        assert list(result.rows) == [("wal",)]  # the refused setters changed nothing

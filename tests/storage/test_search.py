@@ -164,3 +164,12 @@ def test_since_argument_matches_the_crawls_parse_since() -> None:
     assert since_argument("7d").date() == parse_since("7d")
     assert since_argument("7d").tzinfo is UTC and since_argument("7d").hour == 0
     assert since_argument("2019-08-01") == datetime(2019, 8, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("query", [":", "-aleppo", '""', "OR"])
+def test_a_query_without_words_is_bad_usage_on_both_backends(engine, query: str, capsys) -> None:
+    store(engine, "http://x/1", "Bread queues", "Bread queues grow in Aleppo.")
+    with pytest.raises(SearchQueryError, match="nothing to search for"):
+        titles(engine, query)
+    assert main(["search", "--db", _url(engine), "--", query]) == 2
+    assert "give at least one word that must match" in capsys.readouterr().err
