@@ -165,8 +165,6 @@ def check_database(db_url: str) -> None:
         engine.dispose()
     except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
         reason = str(exc).strip().splitlines()[0]
-        if "database is locked" in reason:
-            return  # another crawl is setting the file up: it exists and will be usable
         raise CrawlSetupError(
             f"cannot open the database {db_url!r}: {reason}. Pass --db (or set CRAWLER_DATABASE_URL) to a "
             "SQLAlchemy URL such as sqlite:///crawler.db or postgresql://user@127.0.0.1:5432/dbname"

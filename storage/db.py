@@ -12,6 +12,8 @@ same everywhere and true for that state.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +69,9 @@ class SchemaState:
     """For ``foreign``: the crawler tables the database lacks."""
 
 
+# How long a SQLite writer waits for another (two crawls, or a crawl and the daemon, on one file).
+SQLITE_BUSY_SECONDS = 30
+
 def database_url(explicit: str | None = None) -> str:
     """The database URL: ``explicit``, else ``$CRAWLER_DATABASE_URL``, else ``sqlite:///crawler.db``."""
     return explicit or os.environ.get("CRAWLER_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -86,7 +91,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
         # psycopg 3 is the one PostgreSQL driver this project installs.
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
     engine = create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -98,8 +103,18 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin_immediate).
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    # WAL lets readers (crawler query) run while a crawl writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL lets readers (crawler query) run while a crawl writes.  Switching a new file to WAL
+    # can answer "database is locked" at once, without the busy timeout, while another
+    # process sets the same file up: retry for as long as the busy timeout would wait.
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
