@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from crawler.commands import add_db_argument
 from crawler.runner import CrawlSetupError, exit_code, parse_pairs, print_summary, run_crawl
 
 NAME = "crawl"
@@ -32,7 +33,7 @@ exit status: 0 when the crawl completed (page errors are counted, not fatal),
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """SPIDER, --db, -a, -s, --log-level."""
     parser.add_argument("spider", metavar="SPIDER", help="spider name (see `crawler sites` or `scrapy list`)")
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
     parser.add_argument("-a", dest="spider_args", action="append", metavar="KEY=VALUE", help="spider argument")
     parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
     parser.add_argument(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from crawler.commands import add_db_argument
+
 NAME = "db"
 HELP = "show or upgrade the database schema (Alembic migrations)"
 DESCRIPTION = """\
@@ -32,11 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("upgrade", "current"),
         help="upgrade: migrate to the newest schema; current: show the schema revision",
     )
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
-    )
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from crawler.commands import add_db_argument
 from crawler.commands.search import since_argument
 
 NAME = "export"
@@ -42,11 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--site", metavar="KEY", help="only this site (see `crawler sites`)")
     parser.add_argument("--with-html", action="store_true", help="include the cleaned body HTML (body_html)")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
-    )
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

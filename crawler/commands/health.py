@@ -8,6 +8,8 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from crawler.commands import add_db_argument
+
 NAME = "health"
 HELP = "show each site's latest health checks; exit 1 when any check fails"
 DESCRIPTION = """\
@@ -33,7 +35,7 @@ database is not a crawler store, 2 for an unknown site."""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--site, --db."""
     parser.add_argument("--site", help="only this site")
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from crawler.commands import add_db_argument
+
 NAME = "jobs"
 HELP = "list the daemon's scheduled jobs (one per site) with their next run times and last run"
 EPILOG = """\
@@ -18,7 +20,7 @@ exit status: 0 after printing (also when no job is stored yet), 1 when the datab
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--db."""
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
 
 
 def _in(delta_seconds: float) -> str:

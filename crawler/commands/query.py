@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from crawler.commands import add_db_argument
+
 NAME = "query"
 HELP = "run one read-only SQL statement on the store and print the rows (table, CSV or JSON)"
 DESCRIPTION = """\
@@ -38,11 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sql", nargs="?", metavar="SQL", help="the statement (or use --file)")
     parser.add_argument("--file", "-f", metavar="PATH", help="read the statement from a file ('-' for stdin)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
-    )
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from crawler.commands import add_db_argument
 from crawler.runner import exit_code, parse_pairs, print_summary, project_settings, read_outcome
 from crawler.schedule_file import ScheduleError, load_schedule
 
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """SITE, --file, --db, -s."""
     parser.add_argument("site", metavar="SITE", help="site key (see `crawler sites` or `crawler jobs`)")
     parser.add_argument("--file", metavar="SCHEDULE.toml", help="take the job's options from this schedule file")
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
     parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
 
 

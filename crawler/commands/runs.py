@@ -17,6 +17,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from crawler.commands import add_db_argument
+
 NAME = "runs"
 HELP = "list recent crawl runs: trigger, status, pages, articles new/updated/unchanged/duplicate/dropped, errors"
 EPILOG = """\
@@ -105,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--site, --last, --db."""
     parser.add_argument("--site", help="only this site's runs")
     parser.add_argument("--last", type=int, default=20, metavar="N", help="the last N runs (default 20)")
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
 
 
 def _duration(started: datetime, finished: datetime | None) -> str:

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from crawler.commands import add_db_argument
 from crawler.runner import parse_pairs, project_settings
 from crawler.schedule_file import ScheduleEntry, ScheduleError, load_schedule, profile_schedule
 
@@ -37,7 +38,7 @@ exit status: 0 after a clean stop, 2 for a bad schedule or database."""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--file, --db, -s, --check, --log-level."""
     parser.add_argument("--file", metavar="SCHEDULE.toml", help="schedule file (default: the site profiles)")
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL)")
+    add_db_argument(parser)
     parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
     parser.add_argument("--check", action="store_true", help="validate the schedule, print the jobs and exit")
     parser.add_argument("--log-level", default="INFO", help="daemon log level on stderr (default INFO)")

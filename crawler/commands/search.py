@@ -7,6 +7,8 @@ import json
 import sys
 from datetime import UTC, datetime, time
 
+from crawler.commands import add_db_argument
+
 NAME = "search"
 HELP = "full-text search of the stored articles, best match first, with snippets"
 DESCRIPTION = """\
@@ -62,11 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $CRAWLER_DATABASE_URL, else sqlite:///crawler.db)",
-    )
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
