@@ -135,6 +135,17 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+# A standing editorial note closing the body (translation, verification, views disclaimers): the
+# record's ``disclaimer``, not article text. Only looked for in the last two paragraphs.
+_EDITORIAL_NOTE = re.compile(
+    r"^(?:editor'?s note|disclaimer)\s*:"
+    r"|^this (?:article|story|report|piece|text) (?:was|has been) (?:translated|edited|republished|adapted)\b"
+    r"|\bha(?:s|ve) not (?:independently )?verified the (?:content|information|claims)\b"
+    r"|\bviews (?:expressed|set out) (?:in|herein)\b.{0,80}\b(?:author|writer)s?\b"
+    r"|\bdo(?:es)? not necessarily reflect\b",
+    re.IGNORECASE,
+)
+EDITORIAL_NOTE_CHARS = 600
 # Teaser labels between paragraphs ("DON'T MISS", "Must read:", "VIDEO 3:45").
 _TEASER_LABEL = re.compile(
     r"^(?:(?:don'?t|do not) miss(?: this| out)?|must[- ](?:read|see|watch)|watch(?: now| live| more| this)?|"
@@ -555,6 +566,16 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
     while out and (out[-1][0] == "h" or _is_stub(out[-1][1])):
         out.pop()
     return out
+
+
+def split_editorial_note(body: Body) -> str | None:
+    """Take a closing editorial note (a standing disclaimer) out of ``body``; return its text."""
+    for index in range(len(body.paragraphs) - 1, max(-1, len(body.paragraphs) - 3), -1):
+        kind, text = body.paragraphs[index]
+        if kind == "p" and len(text) <= EDITORIAL_NOTE_CHARS and _EDITORIAL_NOTE.search(text) and index > 0:
+            del body.paragraphs[index]
+            return text
+    return None
 
 
 def _is_furniture(text: str) -> bool:

@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.items import ArticleRecord
 from crawler.parsers.authors import clean_authors
-from crawler.parsers.body import Body, extract_body
+from crawler.parsers.body import Body, extract_body, split_editorial_note
 from crawler.parsers.dates import date_from_url, parse_date
 from crawler.parsers.encoding import looks_like_html
 from crawler.parsers.metadata import (
@@ -483,8 +483,10 @@ class GenericParser:
             flat = self._flat_body(tree_chars)
             if flat is not None and len(flat.text or "") > len(body.text or ""):
                 body, rule = flat, "heuristic:flattened"
+        note = split_editorial_note(body)
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
+        self._set("disclaimer", note, rule)
 
     def _flat_body(self, tree_chars: int) -> Body | None:
         """Re-extract from the page with its wrapper tags flattened.
