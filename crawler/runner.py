@@ -66,7 +66,7 @@ def run_crawl(
     spider_args = dict(spider_args or {})
     overrides = dict(overrides or {})
     console = console or Console(stderr=True)
-    base_url = spider_args.get("base_url", "")
+    base_url = spider_args.get("base_url") or spider_args.get("start_url", "")  # the auto spider starts from start_url
     if base_url and is_loopback(base_url) and "AUTOTHROTTLE_ENABLED" not in overrides:
         overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
     check_overrides(overrides)
