@@ -79,7 +79,11 @@ class Article:
     """One story of The Levant Post and the facts of how its page is marked up.
 
     ``published`` and ``modified`` are UTC.  ``tags`` are slugs in page order; ``authors`` are
-    names (empty: no byline).  ``read_also`` holds the ids of the stories boxed inside the body.
+    names (empty: no byline).  Markup choices: ``has_jsonld`` (NewsArticle JSON-LD, else meta
+    tags only), ``date_style`` (``DATE_STYLES``), ``rich_meta`` (a page without JSON-LD also has
+    author, section and tag meta tags), ``has_amp`` (an AMP twin exists), ``read_also_style``
+    (``aside``: a box of its own; ``paragraph``: a ``<p>`` among the body's paragraphs).
+    ``read_also`` holds the ids of the stories linked from inside the body.
     """
 
     article_id: int
@@ -98,6 +102,7 @@ class Article:
     rich_meta: bool
     has_amp: bool
     comments: tuple[Comment, ...]
+    read_also_style: str = "aside"
     read_also: tuple[int, ...] = ()
 
     @property
@@ -213,6 +218,7 @@ def _story(
         rich_meta=rng.random() < 0.5,
         has_amp=rng.random() < 0.3,
         comments=tuple(sorted(comments, key=lambda c: c.posted)),
+        read_also_style=rng.choice(("aside", "paragraph")),
     )
 
 

@@ -100,7 +100,10 @@ def _body(site: LevantPostSite, base: str, article: Article, boxes: bool = True)
             continue
         if i in READ_ALSO_AFTER and read_also:
             other = read_also.pop(0)
-            if other is not None:
+            if other is not None and article.read_also_style == "paragraph":
+                parts.append(f'<p class="read-also"><strong>{text.READ_ALSO}</strong> '
+                             f'<a href="{base}{other.path}">{esc(other.title)}</a></p>')
+            elif other is not None:
                 parts.append(f'<aside class="read-also"><span class="read-also__label">{text.READ_ALSO}</span> '
                              f'<a href="{base}{other.path}">{esc(other.title)}</a></aside>')
         if i == NEWSLETTER_AFTER:
