@@ -18,7 +18,7 @@ examples:
   crawler demo                                  crawl the bundled replica into demo.db and show it
   crawler crawl syrianobserver                  crawl the live site into $CRAWLER_DATABASE_URL
   crawler crawl syrianobserver -a since=2024-01-01 -a max_pages=5 --db sqlite:///so.db
-  crawler sites                                 the monitored sites
+  crawler sites                                 the site profiles (bundled and $CRAWLER_SITE_PROFILES)
 
 The database is --db URL, else $CRAWLER_DATABASE_URL, else sqlite:///crawler.db.
 Run `crawler COMMAND --help` for a command's options.
@@ -58,7 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    return int(args.run(args) or 0)
+    from crawler.profiles import ProfileError
+
+    try:
+        return int(args.run(args) or 0)
+    except ProfileError as exc:
+        # Site profiles load on first use: any command can meet a bad one; refuse before any request.
+        for line in exc.lines:
+            print(f"crawler {args.command}: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -22,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "profiles"
 KEY_PATTERN = r"^[a-z0-9_]+$"
+RESERVED_KEYS = frozenset({"site", "feed", "sitemap", "auto", "base", "profiles", "generic"})
+"""Names of the generic spiders (and spider modules): a profile key must not shadow one."""
 SELECTOR_FIELDS = (
     "title", "body", "published_at", "modified_at", "authors", "tags", "category", "summary", "image_url",
 )
@@ -141,6 +144,15 @@ class Discovery(_Strict):
     article_pattern: str | None = None
     listings: list[Listing] = Field(default_factory=list)
     max_listing_pages: Annotated[int, Field(ge=1)] = 1000
+
+    @model_validator(mode="after")
+    def _pattern_for_listings(self) -> Discovery:
+        if self.listings and self.article_pattern is None and self.mode == "profile":
+            raise ValueError(
+                "listings need article_pattern (which links of a listing are articles); "
+                "add e.g. article_pattern = '^/news/\\d+-[a-z0-9-]+$'"
+            )
+        return self
 
     @field_validator("article_pattern")
     @classmethod
@@ -338,6 +350,11 @@ def parse_profile(data: dict[str, Any], path: Path) -> Profile:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError([_error_line(path, e) for e in exc.errors()]) from None
+    if profile.key in RESERVED_KEYS:
+        raise ProfileError([
+            f"{path}: key 'key': {profile.key!r} is the name of a generic spider "
+            f"({', '.join(sorted(RESERVED_KEYS))}); choose another key and rename the file"
+        ])
     if profile.key != path.stem:
         raise ProfileError([
             f"{path}: key 'key': {profile.key!r} differs from the file name {path.name!r}; "
@@ -365,10 +382,8 @@ def user_profiles_dir() -> Path | None:
     """The user's profile directory from settings (``SITE_PROFILES_DIR`` / ``$CRAWLER_SITE_PROFILES``)."""
     from crawler import settings
 
-    value = getattr(settings, "SITE_PROFILES_DIR", "") or ""
-    import os
-
-    value = os.environ.get("CRAWLER_SITE_PROFILES", value)
+    # The environment is read again: it may have changed since settings was imported (tests, the CLI).
+    value = os.environ.get("CRAWLER_SITE_PROFILES") or settings.SITE_PROFILES_DIR
     return Path(value).expanduser() if value else None
 
 

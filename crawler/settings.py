@@ -6,6 +6,7 @@ changes per machine; each is named here next to its setting:
 - ``CRAWLER_DATABASE_URL``: any SQLAlchemy URL (default ``sqlite:///crawler.db``).
 - ``CRAWLER_HEALTH_WEBHOOK``: URL that receives failing health checks as JSON.
 - ``CRAWLER_LOG_LEVEL``: Scrapy's log level (default ``INFO``).
+- ``CRAWLER_SITE_PROFILES``: a directory of the user's own site profiles (``<key>.toml``).
 
 Per run, any setting can be overridden with ``-s NAME=value`` (scrapy or crawler crawl).
 """
@@ -17,6 +18,11 @@ import os
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+
+# --- sites ---------------------------------------------------------------
+# The user's directory of site profiles (<key>.toml, see docs/profiles.md), read besides the bundled
+# crawler/profiles/; a user profile overrides a bundled one of the same key. Empty: bundled only.
+SITE_PROFILES_DIR = os.environ.get("CRAWLER_SITE_PROFILES", "")
 
 # --- storage ---------------------------------------------------------------
 DATABASE_URL = os.environ.get("CRAWLER_DATABASE_URL", "sqlite:///crawler.db")

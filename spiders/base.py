@@ -10,13 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
 from crawler.signals import page_outcome
-from crawler.sites import get_site
+from crawler.sites import SITES, SiteProfile, get_site
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class NewsSpider(scrapy.Spider):
     """
 
     site_key: str = ""
+    ARGUMENTS_HELP = "-a base_url=URL, -a since=YYYY-MM-DD|Nd and -a max_pages=N"
+    """The arguments named by the error for an unknown one."""
 
     def __init__(
         self,
@@ -85,11 +89,14 @@ class NewsSpider(scrapy.Spider):
         if unknown:
             raise SpiderArgumentError(
                 f"unknown spider argument(s) {', '.join(f'-a {k}=...' for k in unknown)}; "
-                "this spider takes -a base_url=URL, -a since=YYYY-MM-DD|Nd and -a max_pages=N"
+                f"this spider takes {self.ARGUMENTS_HELP}"
             )
         super().__init__(**kwargs)
-        profile = get_site(self.site_key or self.name)
-        self.base_url = (base_url or profile.base_url).rstrip("/")
+        profile = self.site_profile()
+        default_base = profile.base_url if profile is not None else ""
+        if not (base_url or default_base):
+            raise SpiderArgumentError(f"no site profile gives a base URL: pass {self.ARGUMENTS_HELP}")
+        self.base_url = (base_url or default_base).rstrip("/")
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise SpiderArgumentError(
                 f"-a base_url={base_url!r} is not an http(s) URL: e.g. -a base_url=http://127.0.0.1:8000"
@@ -102,6 +109,40 @@ class NewsSpider(scrapy.Spider):
         }
         host = urlsplit(self.base_url).hostname or ""
         self.allowed_domains = [host]
+
+    def site_profile(self) -> SiteProfile | None:
+        """The site's profile (by ``site_key``, else the spider name); a KeyError names the known sites."""
+        return get_site(self.site_key or self.name)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        """Build the spider, then give its site's download slot the profile's politeness."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.apply_politeness(crawler.settings)
+        return spider
+
+    def apply_politeness(self, settings: Settings) -> None:
+        """Delay and concurrency of the profile's ``[politeness]`` for this site's download slot.
+
+        Per slot (the host), so sites crawled side by side keep their own pace. The delay is
+        skipped on 127.0.0.1 (the replicas), as AutoThrottle is: it would only slow tests down.
+        """
+        profile = self.site_profile()
+        politeness = profile.profile.politeness if profile is not None and profile.profile else None
+        if politeness is None:
+            return
+        slot: dict[str, Any] = {}
+        if politeness.concurrency is not None:
+            slot["concurrency"] = politeness.concurrency
+        if politeness.download_delay is not None and not is_loopback(self.base_url):
+            slot["delay"] = politeness.download_delay
+        if not slot:
+            return
+        host = urlsplit(self.base_url).hostname or ""
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        slots.setdefault(host, slot)  # a -s DOWNLOAD_SLOTS entry for the host wins
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        logger.info("politeness for %s from the %s profile: %s", host, profile.key, slot)
 
     # --- outcomes -----------------------------------------------------------
     def report(self, url: str, kind: str, reason: str) -> None:
@@ -150,7 +191,8 @@ class NewsSpider(scrapy.Spider):
             return
         html = decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         try:
-            record = parse_article(html, response.url, site=self.site_key or self.name)
+            key = self.site_key or self.name
+            record = parse_article(html, response.url, site=key if key in SITES else None)
         except Exception as exc:  # a parser bug on one page must not end the crawl
             logger.exception("parser failed on %s", response.url)
             self.report(response.url, "parse_error", f"{type(exc).__name__}: {exc}")

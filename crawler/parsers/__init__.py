@@ -25,12 +25,13 @@ def parse_article(html: str | bytes, url: str, site: str | None = None) -> Artic
 
         html = decode_html(html)
     parser_cls = parser_for(url, site)
-    generic = GenericParser(html, url).parse()
     if parser_cls is None:
-        record = generic
+        record = GenericParser(html, url).parse()
     else:
         record = parser_cls(html, url).parse()
-        fill_missing(record, generic)
+        # A profile-driven parser already ran the generic extractor (on the page without its chrome).
+        if not getattr(parser_cls, "includes_generic", False):
+            fill_missing(record, GenericParser(html, url).parse())
     record.content_hash = content_hash(record.body_text)
     return record
 

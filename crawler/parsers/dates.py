@@ -2,14 +2,15 @@
 
 Fast paths first (ISO 8601, RFC 2822, compact digits); ``dateparser`` only for the
 free-text dates of visible markup ("March 3, 2021 at 5:02 pm EST", "3 days ago" is refused).
-A date without a zone is taken as UTC: the page gives no better information.
+A date without a zone is taken as UTC, or in ``default_tz`` when the caller knows the site's zone
+(a site profile's ``timezone``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,10 @@ _DATEPARSER_SETTINGS = {
 }
 
 
-def _tz(value: str | None) -> timezone:
-    if not value or value.upper() in ("Z", "UTC", "GMT"):
+def _tz(value: str | None, default: tzinfo | None = None) -> tzinfo:
+    if not value:
+        return default or UTC
+    if value.upper() in ("Z", "UTC", "GMT"):
         return UTC
     sign = -1 if value[0] == "-" else 1
     digits = value[1:].replace(":", "")
@@ -58,29 +61,32 @@ def _tz(value: str | None) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _valid(dt: datetime | None) -> datetime | None:
+def _valid(dt: datetime | None, default_tz: tzinfo | None = None) -> datetime | None:
     if dt is None or not (MIN_YEAR <= dt.year <= MAX_YEAR):
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
+        dt = dt.replace(tzinfo=default_tz or UTC)
     return dt.astimezone(UTC)
 
 
 def _build(y: str, m: str, d: str, hh: str | None = None, mm: str | None = None, ss: str | None = None,
-           tz: timezone = UTC) -> datetime | None:
+           tz: tzinfo = UTC) -> datetime | None:
     try:
         return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
     except ValueError:
         return None
 
 
-def parse_date(value: str | None, *, fuzzy: bool = True, languages: list[str] | None = None) -> datetime | None:
+def parse_date(
+    value: str | None, *, fuzzy: bool = True, languages: list[str] | None = None, default_tz: tzinfo | None = None
+) -> datetime | None:
     """Parse a page date string into an aware UTC datetime, or ``None``.
 
     Structured values (ISO 8601, RFC 2822, ``20190821``) are parsed exactly; with
     ``fuzzy`` a free-text date is handed to ``dateparser`` (relative dates refused,
     since a pure parser has no clock to resolve "2 hours ago" against).  ``languages``
     (ISO 639-1 codes, e.g. the page's) narrows dateparser's search: ten times faster.
+    ``default_tz`` is the zone of a date written without one (default UTC).
     """
     if not value:
         return None
@@ -90,31 +96,31 @@ def parse_date(value: str | None, *, fuzzy: bool = True, languages: list[str] | 
     match = _ISO_LIKE.search(text)
     if match:
         g = match.groupdict()
-        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"], g["S"], _tz(g["tz"]))
+        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"], g["S"], _tz(g["tz"], default_tz))
         if dt is not None:
             return _valid(dt)
     match = _COMPACT.match(text)
     if match:
         g = match.groupdict()
-        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"])
+        dt = _build(g["y"], g["m"], g["d"], g["H"], g["M"], tz=default_tz or UTC)
         if dt is not None:
             return _valid(dt)
     if "," in text[:5] or re.match(r"^[A-Za-z]{3},? \d", text):
         try:
-            return _valid(parsedate_to_datetime(text))
+            return _valid(parsedate_to_datetime(text), default_tz)
         except (TypeError, ValueError, IndexError):
             pass
     match = _SLASH_YMD.search(text)
     if match:
-        dt = _build(match["y"], match["m"], match["d"])
+        dt = _build(match["y"], match["m"], match["d"], tz=default_tz or UTC)
         if dt is not None:
             return _valid(dt)
     if not fuzzy or _RELATIVE.search(text):
         return None
-    return _fuzzy(text, languages)
+    return _fuzzy(text, languages, default_tz)
 
 
-def _fuzzy(text: str, languages: list[str] | None = None) -> datetime | None:
+def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | None = None) -> datetime | None:
     """Free-text date through dateparser (slow: only reached for visible markup)."""
     import dateparser  # imported lazily: loading its language data costs ~100 ms
 
@@ -130,9 +136,13 @@ def _fuzzy(text: str, languages: list[str] | None = None) -> datetime | None:
         before = text[: first.start()].split()
         if before:
             attempts.append(f"{before[-1]} {text[first.start():]}")
+    settings = _DATEPARSER_SETTINGS
+    zone = getattr(default_tz, "key", None)  # a ZoneInfo's IANA name: dateparser reads zone-less text in it
+    if zone:
+        settings = {**settings, "TIMEZONE": zone}
     for attempt in attempts:
         try:
-            dt = dateparser.parse(attempt, languages=languages, settings=_DATEPARSER_SETTINGS)
+            dt = dateparser.parse(attempt, languages=languages, settings=settings)
         except Exception:  # dateparser raises assorted errors on odd input; a date is optional
             logger.debug("dateparser failed on %r", attempt, exc_info=True)
             continue

@@ -13,6 +13,7 @@ import html as htmllib
 import logging
 import re
 from collections.abc import Callable, Iterable
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import urljoin
 
@@ -130,9 +131,14 @@ class GenericParser:
     for odd input; an empty or markup-free page gives a record with only the URL.
     """
 
-    def __init__(self, html: str, url: str) -> None:
+    default_tz: tzinfo | None = None
+    """Zone of dates printed without one (a site profile's ``timezone``); ``None``: UTC."""
+
+    def __init__(self, html: str, url: str, default_tz: tzinfo | None = None) -> None:
         self.html = html if isinstance(html, str) else str(html or "")
         self.url = url
+        if default_tz is not None:
+            self.default_tz = default_tz
         self.record = ArticleRecord(url=url)
         self.root: etree._Element | None = None
         self.md = PageMetadata()
@@ -274,7 +280,10 @@ class GenericParser:
                 continue
             if isinstance(raw, tuple):
                 raw, rule = raw
-            parsed = parse_date(raw, fuzzy=rule in ("byline", "time-element", "heuristic"), languages=self._langs())
+            parsed = parse_date(
+                raw, fuzzy=rule in ("byline", "time-element", "heuristic"), languages=self._langs(),
+                default_tz=self.default_tz,
+            )
             if parsed is not None:
                 self._set("published_at", parsed, rule)
                 self._set("published_raw", raw, rule)
@@ -350,7 +359,7 @@ class GenericParser:
         except Exception:  # htmldate is a heuristic; its failure must not fail the page
             logger.debug("htmldate failed", exc_info=True)
             return
-        parsed = parse_date(found, fuzzy=False) if found else None
+        parsed = parse_date(found, fuzzy=False, default_tz=self.default_tz) if found else None
         if parsed is not None:
             self._set("published_at", parsed, "heuristic")
             self._set("published_raw", found, "heuristic")
@@ -364,7 +373,7 @@ class GenericParser:
             raw, rule = found if found else (None, "")
         if not raw and self.md.microdata.get("datemodified"):
             raw, rule = self.md.microdata["datemodified"][0], "microdata"
-        parsed = parse_date(raw, fuzzy=False) if raw else None
+        parsed = parse_date(raw, fuzzy=False, default_tz=self.default_tz) if raw else None
         if parsed is not None:
             self._set("modified_at", parsed, rule)
 

@@ -167,13 +167,20 @@ def _story(
     """One generated story: section, theme, text, byline, tags, markup choices and comments."""
     section = rng.choices(list(_SECTION_WEIGHTS), list(_SECTION_WEIGHTS.values()))[0]
     allowed = _SECTION_THEMES.get(section)
-    theme = rng.choice([t for t in corpus.THEMES if allowed is None or t.key in allowed])
-    slots = corpus.story_slots(theme, rng)
-    for _ in range(12):
+    themes = [t for t in corpus.THEMES if allowed is None or t.key in allowed]
+    # Titles are unique site-wide: a taken one draws a new theme and new slots (some templates have none).
+    for _ in range(24):
+        theme = rng.choice(themes)
+        slots = corpus.story_slots(theme, rng)
         title, lede = corpus.headline_and_lede(theme, rng, slots)
         if title not in used_titles:
             break
-        slots = corpus.story_slots(theme, rng)
+    else:
+        taken = title
+        for place in rng.sample(corpus.PLACES, len(corpus.PLACES)):
+            title = f"{taken}: What It Means for {place}"
+            if title not in used_titles:
+                break
     used_titles.add(title)
     count = rng.randint(6, 9) if section == "opinion" else rng.randint(4, 7)
     for _ in range(12):
