@@ -42,7 +42,7 @@ from crawler.discovery.report import DiscoveryReport
 from crawler.discovery.sitemaps import parse_sitemap, robots_sitemaps
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
-from crawler.sites import site_for_url
+from crawler.sites import SiteProfile, site_for_url
 from crawler.urls import canonical_url, strip_tracking
 from spiders.base import NewsSpider, SpiderArgumentError, parse_positive_int, parse_since
 
@@ -110,6 +110,10 @@ class AutoSpider(NewsSpider):
         self.pending_links: list[str] = []
         self.seen: set[str] = set()
         self.skip: set[str] = set()  # feeds and sitemaps: never pages
+
+    def site_profile(self) -> SiteProfile | None:
+        """The profile whose hosts include the start URL's host; ``None`` for a site without one."""
+        return site_for_url(self.start_url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AutoSpider:
