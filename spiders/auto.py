@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 # Priorities: discovery first, then article pages, then next pages of listings, then other pages.
 DISCOVERY, ARTICLE, NEXT_PAGE, PAGE = 100, 20, 10, 0
+SAMPLE_BOOST = 30
+SAMPLE_PAGES = 24
+"""Pages that are not article-shaped a sample run (``-a sample=N``, check-site) fetches at most."""
 
 
 def site_key_for(url: str) -> str:
@@ -63,7 +66,9 @@ class AutoSpider(NewsSpider):
     """Crawl a site from ``-a start_url=URL`` (its home page), discovering everything else.
 
     Arguments: ``start_url`` (required), ``since`` (``YYYY-MM-DD`` or ``Nd``: skip older feed and sitemap
-    entries and articles), ``max_pages`` (at most this many pages that are not article-shaped).
+    entries and articles), ``max_pages`` (at most this many pages that are not article-shaped),
+    ``sample`` (a sample run for ``crawler check-site``: a few listings first, about N articles; the
+    caller closes the crawl after N items with ``CLOSESPIDER_ITEMCOUNT``).
     """
 
     name = "auto"
@@ -73,6 +78,7 @@ class AutoSpider(NewsSpider):
         start_url: str | None = None,
         since: str | None = None,
         max_pages: str | int | None = None,
+        sample: str | int | None = None,
         **kwargs: Any,
     ) -> None:
         # base_url is what the scheduler and `crawler crawl` pass other spiders: the same thing here.
@@ -82,7 +88,7 @@ class AutoSpider(NewsSpider):
         if unknown:
             raise SpiderArgumentError(
                 f"unknown spider argument(s) {', '.join(f'-a {k}=...' for k in unknown)}; "
-                "this spider takes -a start_url=URL, -a since=YYYY-MM-DD|Nd and -a max_pages=N"
+                "this spider takes -a start_url=URL, -a since=YYYY-MM-DD|Nd, -a max_pages=N and -a sample=N"
             )
         if not start_url or urlsplit(start_url).scheme not in ("http", "https") or not urlsplit(start_url).hostname:
             raise SpiderArgumentError(
@@ -101,9 +107,12 @@ class AutoSpider(NewsSpider):
         self.allowed_domains = list(self.hosts)
         self.since = parse_since(since)
         self.max_pages = parse_positive_int("max_pages", max_pages)
+        self.sample = parse_positive_int("sample", sample)
+        if self.sample is not None and self.max_pages is None:
+            self.max_pages = SAMPLE_PAGES  # a sample explores a few listings for their pagination, no more
         self.listing_pages = 0
-        self.run_args = {k: str(v) for k, v in {"start_url": start_url, "since": since, "max_pages": max_pages}.items()
-                         if v}
+        args = {"start_url": start_url, "since": since, "max_pages": max_pages, "sample": sample}
+        self.run_args = {k: str(v) for k, v in args.items() if v}
         self.discovery = DiscoveryReport(start_url)
         self.robots: Protego | None = None
         self.discovered = False
@@ -151,6 +160,12 @@ class AutoSpider(NewsSpider):
         if not self.check_response(response):
             return
         links = page_links(self._html(response), response.url)
+        self.discovery.site_name = (
+            response.css('meta[property="og:site_name"]::attr(content)').get()
+            or response.css("title::text").get("").strip()
+            or None
+        )
+        self.discovery.language = response.css("html::attr(lang)").get()
         feeds = [u for u in links.feeds if same_site(u, self.hosts)] or [self.base_url + p for p in FEED_PROBE_PATHS]
         for url in feeds:
             yield self._discovery_request(url, self.parse_feed, probe=url not in links.feeds)
@@ -196,6 +211,7 @@ class AutoSpider(NewsSpider):
         self.discovery.sitemaps.append(response.url)
         for url, lastmod in sitemap.sitemaps:
             if same_site(url, self.hosts) and not self.too_old(lastmod):
+                self.discovery.child_sitemaps.add(url)
                 yield self._discovery_request(url, self.parse_sitemap)
         for entry in sitemap.urls:
             if same_site(entry.url, self.hosts) and not self.too_old(entry.news_published or entry.lastmod):
@@ -214,7 +230,10 @@ class AutoSpider(NewsSpider):
             self.start_url, len(self.discovery.feeds), len(self.discovery.sitemaps), len(known),
             pattern.regex if pattern else "none",
         )
-        for request in self._follow(sorted(known) + self.pending_links, from_article=False):
+        candidates = sorted(known)
+        if self.sample is not None:
+            candidates = candidates[: 2 * self.sample]  # enough for the sample when a few are dropped
+        for request in self._follow(candidates + self.pending_links, from_article=False):
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
@@ -241,6 +260,8 @@ class AutoSpider(NewsSpider):
                     continue
             self.seen.add(key)
             priority = ARTICLE if article_shaped else NEXT_PAGE if key in nexts else PAGE
+            if self.sample is not None and not article_shaped:
+                priority += SAMPLE_BOOST  # the sample's few listing pages first: they show the pagination
             yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
 
     def parse_page(self, response: Response) -> Iterable[Any]:

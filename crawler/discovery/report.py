@@ -21,10 +21,16 @@ class DiscoveryReport:
     """Feeds that answered with at least one entry."""
     sitemaps: list[str] = field(default_factory=list)
     """Sitemaps (and indexes) that answered with at least one entry."""
+    child_sitemaps: set[str] = field(default_factory=set)
+    """Sitemaps named by a sitemap index."""
     robots_sitemaps: list[str] = field(default_factory=list)
     """``Sitemap:`` lines of robots.txt (a profile need not list these: they are read anyway)."""
     disallowed: list[str] = field(default_factory=list)
     """robots.txt ``Disallow:`` rules for every agent."""
+    site_name: str | None = None
+    """The home page's ``og:site_name`` (else its title)."""
+    language: str | None = None
+    """The home page's ``<html lang>``."""
     feed_urls: set[str] = field(default_factory=set)
     sitemap_urls: set[str] = field(default_factory=set)
     pattern: UrlPattern | None = None
@@ -36,6 +42,11 @@ class DiscoveryReport:
     """URLs classified as articles."""
     not_articles: set[str] = field(default_factory=set)
     """URLs classified as not articles (listings, hubs, author and tag pages)."""
+
+    @property
+    def top_sitemaps(self) -> list[str]:
+        """The sitemaps that answered and no index names (robots.txt's, or found at a usual path)."""
+        return [url for url in self.sitemaps if url not in self.child_sitemaps]
 
     def add_next_link(self, url: str, next_url: str) -> None:
         """Remember how the listing at ``url`` pages (by its next link)."""
