@@ -177,12 +177,12 @@ class UrlPattern:
         return re.match(self.regex, urlsplit(url).path or "/") is not None
 
 
-def learn_article_pattern(urls: Iterable[str], min_share: float = 0.01) -> UrlPattern | None:
+def learn_article_pattern(urls: Iterable[str], min_share: float = 0.005) -> UrlPattern | None:
     """Generalise article URLs (from a feed and a sitemap) into one path regex.
 
     Paths are grouped by shape (one regex per segment); a segment with the same value in every
-    URL of a group stays literal (``/news/``), others are generalised. Shapes covering less than
-    ``min_share`` of the URLs (a stray page in a sitemap) are left out. ``None`` without URLs.
+    URL of a group stays literal (``/news/``), others are generalised. From ten URLs on, a shape
+    needs two URLs and ``min_share`` of them (a stray page in a sitemap is left out). ``None`` without URLs.
     """
     paths = sorted({urlsplit(u).path for u in urls if urlsplit(u).path not in ("", "/")})
     if not paths:
@@ -194,8 +194,9 @@ def learn_article_pattern(urls: Iterable[str], min_share: float = 0.01) -> UrlPa
         key = (*(segment_shape(s) for s in segments), "/" if trailing else "")
         groups[key].append(segments)
     alternatives: list[tuple[int, str]] = []
+    least = 1 if len(paths) < 10 else max(2, min_share * len(paths))
     for key, members in groups.items():
-        if len(members) < max(1, min_share * len(paths)):
+        if len(members) < least:
             continue
         parts: list[str] = []
         for i, shape in enumerate(key[:-1]):
