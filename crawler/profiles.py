@@ -131,6 +131,13 @@ class Listing(_Strict):
     """Explicit values of ``{slug}`` (else slugs are learned from links that match the template)."""
     first_page: int = 2
     """Number of the second page of the chain (page 1 is ``url`` itself)."""
+    date: str | None = None
+    """Selector of a teaser's date, for ``since`` (default: the teaser's ``<time datetime>``)."""
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: str | None) -> str | None:
+        return check_selector(value) if value is not None else value
 
 
 class Discovery(_Strict):
