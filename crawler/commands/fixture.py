@@ -60,9 +60,8 @@ def run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(f"crawler fixture: {exc}", file=sys.stderr)
         return 2
-    from crawler.parsers.text import decode_html
-
     from crawler.parsers.generic import GenericParser
+    from crawler.parsers.text import decode_html
 
     # A profile without extraction rules has no parser class of its own: the generic extractor is its parser.
     record = (profile.parser_class() or GenericParser)(decode_html(data), url).parse()
