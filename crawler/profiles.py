@@ -131,6 +131,13 @@ class Listing(_Strict):
     """Explicit values of ``{slug}`` (else slugs are learned from links that match the template)."""
     first_page: int = 2
     """Number of the second page of the chain (page 1 is ``url`` itself)."""
+    date: str | None = None
+    """Selector of a teaser's date, for ``since`` (default: the teaser's ``<time datetime>``)."""
+
+    @field_validator("date")
+    @classmethod
+    def _check_date(cls, value: str | None) -> str | None:
+        return check_selector(value) if value is not None else value
 
 
 class Discovery(_Strict):
@@ -344,12 +351,25 @@ def _error_line(path: Path, error: dict[str, Any]) -> str:
     return f"{path}: key {where!r}: got {error.get('input')!r}, expected: {expected}; fix the value"
 
 
+def _merge_typos(errors: list[Any]) -> list[Any]:
+    """Leave out "missing key X" when an unknown key of the same table is a typo of X (one problem, one line)."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    typos: set[tuple[Any, ...]] = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            loc = tuple(e["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), [str(m[-1]) for m in missing if m[:-1] == loc[:-1]], n=1)
+            if close:
+                typos.add(loc[:-1] + (close[0],))
+    return [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"]) in typos)]
+
+
 def parse_profile(data: dict[str, Any], path: Path) -> Profile:
     """Validate one profile document; :class:`ProfileError` lists every problem, one line each."""
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError([_error_line(path, e) for e in exc.errors()]) from None
+        raise ProfileError([_error_line(path, e) for e in _merge_typos(exc.errors())]) from None
     if profile.key in RESERVED_KEYS:
         raise ProfileError([
             f"{path}: key 'key': {profile.key!r} is the name of a generic spider "

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -23,7 +23,7 @@ from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter
 
 from crawler.parsers.dates import parse_date
-from crawler.profiles import Discovery, Listing
+from crawler.profiles import Discovery, Listing, selector_xpath
 from crawler.sites import SITES
 from crawler.urls import strip_tracking
 from spiders.base import SpiderArgumentError
@@ -144,6 +144,19 @@ class SiteSpider(GenericNewsSpider):
             return parts._replace(path=f"{parts.path.rstrip('/')}/page/{page}/").geturl()
         return None
 
+    def page_number(self, listing: Listing, first: str, url: str) -> int | None:
+        """The page number of ``url`` when it is a page (2 or more) of the chain starting at ``first``."""
+        parts, head = urlsplit(url), urlsplit(first)
+        if listing.pagination == "query":
+            if parts.path.rstrip("/") != head.path.rstrip("/"):
+                return None
+            values = parse_qs(parts.query).get(listing.param)
+            return int(values[0]) if values and values[0].isdigit() else None
+        if listing.pagination == "path":
+            match = re.fullmatch(re.escape(head.path.rstrip("/")) + r"/page/(\d+)/?", parts.path)
+            return int(match[1]) if match else None
+        return None
+
     def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
         """A listing page: its articles (older than ``since`` skipped), listings it links to, its next page."""
         probe = response.meta.get("probe", False)
@@ -187,27 +200,38 @@ class SiteSpider(GenericNewsSpider):
         url = self.page_url(listing, first, number)
         if url is None:
             return None
-        linked = any(_same_page(response.urljoin(h), url) for h in response.css("a::attr(href)").getall())
-        if not linked and not new_articles:
+        hrefs = [response.urljoin(h) for h in response.css("a::attr(href)").getall()]
+        linked = any(_same_page(h, url) for h in hrefs)
+        # A page that links other pages of its chain but not the next one is the last page.
+        links_chain = any(self.page_number(listing, first, h) is not None for h in hrefs)
+        if not linked and (links_chain or not new_articles):
             return None
         return self.listing_request(url, index, first, number, probe=not linked)
 
     def article_links(self, response: Response) -> Iterable[tuple[str, datetime | None]]:
         """Each article link of a page once, with its teaser's date when one is near."""
         seen: set[str] = set()
+        index = response.meta.get("listing")
+        date_selector = self.discovery.listings[index].date if index is not None else None
+        date_xpath = selector_xpath(date_selector) if date_selector else None  # relative: descendant-or-self::
         for anchor in response.css("a[href]"):
-            url = strip_tracking(response.urljoin(anchor.attrib["href"]))
+            url = strip_tracking(response.urljoin(anchor.attrib["href"])).split("#", 1)[0]
             if url in seen or not self.is_article(url):
                 continue
             seen.add(url)
-            yield url, self.teaser_date(anchor)
+            yield url, self.teaser_date(anchor, date_xpath)
 
-    def teaser_date(self, anchor: Selector) -> datetime | None:
-        """The ``<time>`` of the closest ancestor of the link that holds exactly one."""
+    def teaser_date(self, anchor: Selector, date_xpath: str | None) -> datetime | None:
+        """The date of the closest ancestor of the link holding exactly one (``<time datetime>``, or the
+        listing's ``date`` selector), as the end of its day: a teaser's day is the site's, not UTC's."""
+        query = f"({date_xpath})" if date_xpath else ".//time/@datetime"
         for level in range(1, TEASER_LEVELS + 1):
-            values = set(anchor.xpath(f"ancestor::*[{level}]//time/@datetime").getall())
+            found = anchor.xpath(f"ancestor::*[{level}]").xpath(query)
+            values = {" ".join(v.split()) for v in _strings(found)} - {""}
             if len(values) == 1:
-                return parse_date(values.pop(), fuzzy=False, default_tz=self.tz)
+                parsed = parse_date(values.pop(), default_tz=self.tz)
+                # Day granularity: an article of that day may be up to a day later in UTC.
+                return parsed + timedelta(days=1) if parsed is not None else None
             if len(values) > 1:
                 return None  # this ancestor holds several teasers: no date belongs to the link
         return None
@@ -226,6 +250,10 @@ class SiteSpider(GenericNewsSpider):
                     request = self.start_chain(index, url)
                     if request is not None:
                         yield request
+
+
+def _strings(found: list[Selector]) -> list[str]:
+    return [sel.root if isinstance(sel.root, str) else " ".join(sel.xpath(".//text()").getall()) for sel in found]
 
 
 def _same_page(a: str, b: str) -> bool:

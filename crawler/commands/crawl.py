@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Crawl, print the summary, exit by the run's status."""
+    from crawler.sites import SITES
+
+    len(SITES)  # load the site profiles first: a bad one is refused (crawler.cli) before the store or a request
     overrides = parse_pairs(args.settings, "-s")
     overrides.setdefault("LOG_LEVEL", args.log_level)
     try:
