@@ -292,6 +292,9 @@ class AutoSpider(NewsSpider):
             return
         self.crawler.stats.inc_value("auto/not_article")
         self.discovery.not_articles.add(response.url)
+        if self.discovery.pattern is not None and self.discovery.pattern.matches(response.url):
+            # The site's own feed or sitemap shapes call this page an article: not storing it is news.
+            self.report(response.url, "not_article", verdict.explain())
         nexts = list(links.next_pages)
         current = pagination_of(response.url)
         for url in links.links:  # numbered page links without rel=next: the page after this one
