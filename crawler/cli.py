@@ -18,6 +18,8 @@ examples:
   crawler demo                                  crawl the bundled replica into demo.db and show it
   crawler crawl syrianobserver                  crawl the live site into $CRAWLER_DATABASE_URL
   crawler crawl syrianobserver -a since=2024-01-01 -a max_pages=5 --db sqlite:///so.db
+  crawler crawl auto -a start_url=https://example.com/   any site from its home page, articles only
+  crawler add-site https://example.com/         discover a site and write a draft profile to review
   crawler sites                                 the site profiles (bundled and $CRAWLER_SITE_PROFILES)
 
 The database is --db URL, else $CRAWLER_DATABASE_URL, else sqlite:///crawler.db.

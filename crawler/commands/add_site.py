@@ -90,4 +90,7 @@ def run(args: argparse.Namespace) -> int:
     path.write_text(text, encoding="utf-8")
     print(report)
     print(f"\nwrote {path}: review it, then `crawler crawl {key}`")
+    if not result.site_key.startswith("auto_"):
+        # The host already has a profile: the user's file overrides it only under the same key.
+        print(f"note: the profile {result.site_key!r} already covers this host (see `crawler sites`)")
     return 0 if result.records else 1

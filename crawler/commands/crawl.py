@@ -18,6 +18,7 @@ Spider arguments (-a KEY=VALUE):
   base_url=URL        crawl this copy of the site instead of the live one (e.g. the replica)
   since=YYYY-MM-DD    stop paging past articles older than this date; since=7d: the last 7 days
   max_pages=N         follow at most N listing pages in this run
+  start_url=URL       the `auto` spider: any site from its home page (feeds, sitemaps, listings discovered)
 
 Any Scrapy setting can be overridden with -s NAME=VALUE (see crawler/settings.py)."""
 EPILOG = """\
@@ -25,6 +26,7 @@ examples:
   crawler crawl syrianobserver
   crawler crawl syrianobserver -a since=2025-01-01 --db postgresql://127.0.0.1/test
   crawler crawl syrianobserver -a base_url=http://127.0.0.1:8000 -a max_pages=3
+  crawler crawl auto -a start_url=https://levantpost.example/
 
 exit status: 0 when the crawl completed (page errors are counted, not fatal),
 1 when it failed or timed out, 2 for a bad command line, 130 when interrupted."""
