@@ -207,9 +207,22 @@ class Politeness(_Strict):
 class Schedule(_Strict):
     """The default job of ``crawler schedule``."""
 
-    cron: str
+    cron: str | None = None
+    """5-field crontab, UTC."""
+    interval_seconds: Annotated[int, Field(ge=1)] | None = None
+    """Instead of ``cron``: every N seconds."""
     args: dict[str, str | int] = Field(default_factory=dict)
+    """Spider arguments (``since``, ``max_pages``)."""
     time_limit_seconds: Annotated[int, Field(ge=1)] | None = None
+    """Close a scheduled crawl after this long (default SCHEDULER_CRAWL_TIME_LIMIT)."""
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Schedule:
+        if (self.cron is None) == (self.interval_seconds is None):
+            raise ValueError(
+                "give exactly one of cron and interval_seconds; write e.g. cron = \"0 */2 * * *\""
+            )
+        return self
 
     @field_validator("cron")
     @classmethod

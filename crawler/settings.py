@@ -30,6 +30,12 @@ DATABASE_URL = os.environ.get("CRAWLER_DATABASE_URL", "sqlite:///crawler.db")
 # --- politeness and fetching ----------------------------------------------
 USER_AGENT = "news-monitor-crawler/0.1 (+https://github.com/; news monitoring)"
 ROBOTSTXT_OBEY = True
+# Scrapy's robots.txt middleware, fixed: with it, requests waiting on a robots.txt being fetched went
+# through unchecked (see crawler/middlewares.py). Same place in the chain (100).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # AutoThrottle on by default: live news sites are shared infrastructure.

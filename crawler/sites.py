@@ -58,6 +58,12 @@ class SiteProfile:
         return None
 
     @property
+    def schedule_interval(self) -> int | None:
+        """The profile's ``[schedule] interval_seconds`` (instead of a cron), if any."""
+        schedule = self.profile.schedule if self.profile else None
+        return schedule.interval_seconds if schedule else None
+
+    @property
     def time_limit_seconds(self) -> int | None:
         """The profile's scheduled time limit, if any."""
         schedule = self.profile.schedule if self.profile else None

@@ -47,10 +47,11 @@ def describe_discovery(site: SiteProfile) -> str:
 
 def describe_schedule(site: SiteProfile) -> str:
     """``cron 0 */2 * * * since=3d`` or ``-``."""
-    if not site.schedule:
+    if not site.schedule and not site.schedule_interval:
         return "-"
     args = " ".join(f"{k}={v}" for k, v in site.schedule_args)
-    return f"cron {site.schedule}" + (f" {args}" if args else "")
+    when = f"cron {site.schedule}" if site.schedule else f"every {site.schedule_interval}s"
+    return when + (f" {args}" if args else "")
 
 
 def run(args: argparse.Namespace) -> int:
