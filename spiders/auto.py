@@ -223,7 +223,7 @@ class AutoSpider(NewsSpider):
             return
         self.discovered = True
         known = self.discovery.feed_urls | self.discovery.sitemap_urls
-        self.discovery.pattern = learn_article_pattern(known)
+        self.discovery.pattern = learn_article_pattern(known, confirm=self.discovery.feed_urls)
         pattern = self.discovery.pattern
         logger.info(
             "discovery of %s: %d feed(s), %d sitemap(s), %d article URLs, article pattern %s",

@@ -58,6 +58,19 @@ def test_article_pattern_of_the_syrian_observer_replica_covers_pre_id_posts() ->
     assert not any(pattern.matches(BASE + p) for p in site.listing_paths())
 
 
+def test_feed_urls_decide_which_sitemap_shapes_are_articles() -> None:
+    articles = [f"https://x.example/{y}/05/{d:02d}/story-{d}/" for y in (2023, 2024) for d in range(1, 20)]
+    pages = [f"https://x.example/{slug}/" for slug in ("about", "contact", "advertise", "jobs", "privacy")]
+    sections = [f"https://x.example/category/{slug}/" for slug in ("world", "sport", "business")]
+    mixed = learn_article_pattern(articles + pages + sections)
+    assert mixed is not None and mixed.matches("https://x.example/about/")  # a sitemap alone cannot tell
+    pattern = learn_article_pattern(articles + pages + sections, confirm=articles[:10])
+    assert pattern is not None and pattern.regex == r"^/\d+/\d+/\d+/[a-z0-9-]+/$"  # digits never stay literal
+    assert not pattern.matches("https://x.example/about/") and not pattern.matches("https://x.example/category/x/")
+    # Too few feed URLs to decide: the sitemap's shapes stand.
+    assert learn_article_pattern(articles + pages, confirm=articles[:2]) == learn_article_pattern(articles + pages)
+
+
 def test_no_urls_no_pattern() -> None:
     assert learn_article_pattern([]) is None
     assert learn_article_pattern(["https://x.example/"]) is None

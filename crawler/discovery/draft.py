@@ -71,7 +71,9 @@ def draft_profile(report: DiscoveryReport, key: str, name: str | None = None, no
     """The text of a draft profile for the site of ``report``; ``notes`` go at the end as comments."""
     start = urlsplit(report.start_url)
     base_url = f"{start.scheme}://{start.netloc}"
-    pattern = learn_article_pattern(report.feed_urls | report.sitemap_urls | report.articles)
+    pattern = learn_article_pattern(
+        report.feed_urls | report.sitemap_urls | report.articles, confirm=report.feed_urls | report.articles
+    )
     lines = [
         f"# Draft profile written by `crawler add-site {report.start_url}`: review it, then keep or edit it.",
         f"# Discovery found {len(report.feed_urls)} article URLs in feeds, {len(report.sitemap_urls)} in sitemaps,",

@@ -33,6 +33,8 @@ ASSET_EXTENSIONS = frozenset(
 PAGE_PARAMS: tuple[str, ...] = ("page", "paged", "pg", "p")
 _PATH_PAGE = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
 _NEXT_TEXT = re.compile(r"^\s*(next|older|more|›|»|→|next page|older (posts|entries|articles))\b", re.I)
+MIN_CONFIRM = 5
+"""Feed URLs needed before they decide which sitemap URL shapes are articles."""
 _DIGITS = re.compile(r"^\d+$")
 _ID_SLUG = re.compile(r"^\d+[-_][a-z0-9][a-z0-9_-]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -177,13 +179,18 @@ class UrlPattern:
         return re.match(self.regex, urlsplit(url).path or "/") is not None
 
 
-def learn_article_pattern(urls: Iterable[str], min_share: float = 0.005) -> UrlPattern | None:
+def learn_article_pattern(
+    urls: Iterable[str], min_share: float = 0.005, confirm: Iterable[str] = ()
+) -> UrlPattern | None:
     """Generalise article URLs (from a feed and a sitemap) into one path regex.
 
     Paths are grouped by shape (one regex per segment); a segment with the same value in every
     URL of a group stays literal (``/news/``), others are generalised. From ten URLs on, a shape
-    needs two URLs and ``min_share`` of them (a stray page in a sitemap is left out). ``None`` without URLs.
+    needs two URLs and ``min_share`` of them (a stray page in a sitemap is left out). With
+    ``confirm`` URLs (a feed's: nearly always articles), from ``MIN_CONFIRM`` of them on, only shapes
+    that one of them has are kept: a sitemap also lists pages, sections and tags. ``None`` without URLs.
     """
+    confirming = {urlsplit(u).path for u in confirm}
     paths = sorted({urlsplit(u).path for u in urls if urlsplit(u).path not in ("", "/")})
     if not paths:
         return None
@@ -195,8 +202,12 @@ def learn_article_pattern(urls: Iterable[str], min_share: float = 0.005) -> UrlP
         groups[key].append(segments)
     alternatives: list[tuple[int, str]] = []
     least = 1 if len(paths) < 10 else max(2, min_share * len(paths))
+    confirmed = {key for key, members in groups.items() if any("/" + "/".join(m) in confirming or
+                                                                 "/" + "/".join(m) + "/" in confirming
+                                                                 for m in members)}
+    use_confirm = sum(1 for p in confirming if p not in ("", "/")) >= MIN_CONFIRM and bool(confirmed)
     for key, members in groups.items():
-        if len(members) < least:
+        if len(members) < least or (use_confirm and key not in confirmed):
             continue
         parts: list[str] = []
         for i, shape in enumerate(key[:-1]):
