@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import UTC as UTC_ZONE
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -145,6 +146,21 @@ def field_counts(records: list[ArticleRecord]) -> dict[str, int]:
     return {name: sum(1 for r in records if getattr(r, name) not in (None, "", [])) for name in REPORT_FIELDS}
 
 
+def zoneless_dates(records: list[ArticleRecord]) -> int:
+    """How many records' publication date was printed without a zone (read as UTC unless the profile says)."""
+    from datetime import timedelta, timezone
+
+    from crawler.parsers.dates import parse_date
+
+    other = timezone(timedelta(hours=5))
+    count = 0
+    for record in records:
+        raw = record.published_raw
+        if raw and parse_date(raw, fuzzy=True, default_tz=UTC_ZONE) != parse_date(raw, fuzzy=True, default_tz=other):
+            count += 1
+    return count
+
+
 def example(record: ArticleRecord) -> dict[str, Any]:
     """A short view of one record: its main fields, the body cut to a few hundred characters."""
     data = record.to_dict()
@@ -164,6 +180,9 @@ def format_report(result: SampleResult) -> str:
     lines += ["", f"fields filled ({total} sample articles):"]
     for name, count in field_counts(result.records).items():
         lines.append(f"  {name:<14} {count:>3}/{total}")
+    zoneless = zoneless_dates(result.records)
+    if zoneless:
+        lines.append(f"  dates without a zone: {zoneless}/{total} (read as UTC: set `timezone` in the profile)")
     if result.dropped:
         lines += ["", f"pages dropped ({len(result.dropped)}):"] + [f"  {d}" for d in result.dropped[:10]]
     lines += ["", "example records:"]

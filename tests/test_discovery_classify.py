@@ -162,3 +162,16 @@ def test_draft_profile_validates(tmp_path: Path) -> None:
     assert profile.discovery.feeds == ["/feeds/latest.atom"]
     assert [(ls.url, ls.pagination) for ls in profile.discovery.listings] == [("/", "none"), ("/news", "query")]
     assert text.rstrip().endswith("# with two lines")
+
+
+def test_check_site_counts_dates_printed_without_a_zone() -> None:
+    from crawler.items import ArticleRecord
+    from crawler.sitecheck import zoneless_dates
+
+    records = [
+        ArticleRecord(url="https://x.example/1", published_raw="2024-04-06 16:44"),
+        ArticleRecord(url="https://x.example/2", published_raw="2024-04-06T16:44:00+03:00"),
+        ArticleRecord(url="https://x.example/3", published_raw="Sat, 06 Apr 2024 13:44:00 GMT"),
+        ArticleRecord(url="https://x.example/4"),
+    ]
+    assert zoneless_dates(records) == 1
