@@ -13,6 +13,7 @@ Navigation only: the article decision is a pure function of the HTML and the rec
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -42,7 +43,7 @@ from crawler.discovery.report import DiscoveryReport
 from crawler.discovery.sitemaps import parse_sitemap, robots_sitemaps
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
-from crawler.sites import SiteProfile, site_for_url
+from crawler.sites import SITES, SiteProfile, site_for_url
 from crawler.urls import canonical_url, strip_tracking
 from spiders.base import NewsSpider, SpiderArgumentError, parse_positive_int, parse_since
 
@@ -72,6 +73,8 @@ class AutoSpider(NewsSpider):
     """
 
     name = "auto"
+    profile_name: str = ""
+    """Set on the spider made for a profile with automatic discovery (``crawler crawl KEY``)."""
 
     def __init__(
         self,
@@ -83,6 +86,8 @@ class AutoSpider(NewsSpider):
     ) -> None:
         # base_url is what the scheduler and `crawler crawl` pass other spiders: the same thing here.
         start_url = start_url or kwargs.pop("base_url", None)
+        if not start_url and self.profile_name:
+            start_url = SITES[self.profile_name].base_url.rstrip("/") + "/"
         kwargs.pop("base_url", None)
         unknown = sorted(set(kwargs) - {"name", "_job"})
         if unknown:
@@ -100,7 +105,7 @@ class AutoSpider(NewsSpider):
         parts = urlsplit(start_url)
         self.start_url = start_url
         self.base_url = f"{parts.scheme}://{parts.netloc}"
-        profile = site_for_url(start_url)
+        profile = SITES[self.profile_name] if self.profile_name else site_for_url(start_url)
         self.profile_key: str | None = profile.key if profile else None
         self.site_key = profile.key if profile else site_key_for(start_url)
         self.hosts = sorted({parts.hostname or "", *(profile.hosts if profile else ())})
@@ -121,8 +126,8 @@ class AutoSpider(NewsSpider):
         self.skip: set[str] = set()  # feeds and sitemaps: never pages
 
     def site_profile(self) -> SiteProfile | None:
-        """The profile whose hosts include the start URL's host; ``None`` for a site without one."""
-        return site_for_url(self.start_url)
+        """The spider's profile, else the one whose hosts include the start URL's host; ``None`` without one."""
+        return SITES[self.profile_name] if self.profile_name else site_for_url(self.start_url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AutoSpider:
@@ -324,3 +329,27 @@ class AutoSpider(NewsSpider):
     @staticmethod
     def _html(response: Response) -> str:
         return decode_html(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+
+
+def _has_own_spider(key: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"spiders.{key}") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _profile_spiders() -> dict[str, type[AutoSpider]]:
+    """An ``auto`` spider named after each profile with automatic discovery (``crawler crawl KEY``, schedules)."""
+    classes: dict[str, type[AutoSpider]] = {}
+    for key, site in SITES.items():
+        if site.profile is None or not site.profile.auto or _has_own_spider(key):
+            continue
+        class_name = "".join(part.capitalize() for part in key.split("_")) + "AutoSpider"
+        doc = f"Crawl {site.name} from its home page with automatic discovery ({site.path})."
+        classes[class_name] = type(
+            class_name, (AutoSpider,), {"name": key, "profile_name": key, "__module__": __name__, "__doc__": doc}
+        )
+    return classes
+
+
+globals().update(_profile_spiders())

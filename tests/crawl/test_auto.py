@@ -6,6 +6,7 @@ The figures (found/total, non-articles stored, mean body token F1) are printed: 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -119,3 +120,23 @@ def test_auto_needs_a_start_url(sqlite_url: str) -> None:
     assert result.returncode == 2
     assert "start_url='ftp://x' is not an http(s) URL" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_profile_with_automatic_discovery_crawls_with_auto_under_its_key(sqlite_url: str, tmp_path: Any) -> None:
+    site = LevantPostSite(articles=40)
+    with LevantPostServer(site) as server:
+        (tmp_path / "lp_auto.toml").write_text(
+            f'key = "lp_auto"\nname = "The Levant Post, auto"\nbase_url = "{server.base_url}"\n'
+        )
+        env = {**os.environ, "CRAWLER_SITE_PROFILES": str(tmp_path)}
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "lp_auto", "--db", sqlite_url,
+             "-s", "AUTOTHROTTLE_ENABLED=False"],
+            capture_output=True, text=True, timeout=300, env=env,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        expected = site.article_urls(server.base_url)
+    rows, runs = stored(sqlite_url)
+    assert {row["canonical_url"] for row in rows} == expected
+    assert {row["site"] for row in rows} == {"lp_auto"}
+    assert [(run["site"], run["spider"], run["status"]) for run in runs] == [("lp_auto", "lp_auto", "ok")]
