@@ -27,7 +27,9 @@ def open_pipeline(db_url: str) -> tuple[StorePipeline, NormalizePipeline]:
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
-        run_id = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {}).id
+        run = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {})
+        run.status = "ok"  # one running run per site; these tests open several pipelines at once
+        run_id = run.id
     crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0.9, "NEAR_DUPLICATE_WINDOW_DAYS": 30})
     pipeline = StorePipeline(crawler)
     pipeline.recorder = SimpleNamespace(engine=engine, site="syrianobserver", run_id=run_id)  # type: ignore[assignment]

@@ -45,7 +45,8 @@ def upgrade() -> None:
         """UPDATE crawl_runs SET status = 'killed',
                finish_reason = 'closed by schema revision 0003: a newer run of the site was also running'
            WHERE status = 'running'
-             AND id < (SELECT max(r2.id) FROM crawl_runs r2 WHERE r2.site = crawl_runs.site AND r2.status = 'running')"""
+             AND id < (SELECT max(r2.id) FROM crawl_runs r2
+                       WHERE r2.site = crawl_runs.site AND r2.status = 'running')"""
     )
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.create_index(
