@@ -173,8 +173,8 @@ def run_site_crawl(
         try:
             run_id = claim_run(engine, site, site, trigger, now, run_args, proj)
         except RunBusy as busy:
-            logger.warning("%s; not starting another", busy)
-            return JobResult(site, None, "skipped", str(busy).removeprefix(f"{site}: "))
+            logger.warning("%s: %s; not starting another", site, busy)
+            return JobResult(site, None, "skipped", str(busy))
         command = crawl_command(site, db_url, run_id, trigger, limit, base_url, spider_args, settings)
         returncode, killed_for_time, tail = _supervise(site, run_id, command, kill_after)
         return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)
