@@ -141,7 +141,8 @@ def crawl_command(
 
 def reap_abandoned(engine: Any, now: datetime, max_age: timedelta, settings: Any = None) -> list[int]:
     """Close as ``killed`` the running runs whose process is gone or whose heartbeat is older than
-    ``max_age`` (a daemon killed with SIGKILL, a machine reboot). Returns their ids."""
+    ``max_age`` (a daemon killed with SIGKILL, a machine reboot), health-checking each. Returns their ids."""
+    settings = settings if settings is not None else project_settings(None, {})
     return [run.run_id for run in reap_dead_runs(engine, now, max_age, settings=settings)]
 
 
