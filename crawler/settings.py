@@ -53,6 +53,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
+    # First: masks credentials (database URL passwords) in every log line of the crawl.
+    "crawler.secrets.SecretFilterExtension": 0,
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 
