@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
@@ -97,6 +98,7 @@ class NewsSpider(scrapy.Spider):
         self.since = parse_since(since)
         self.max_pages = parse_positive_int("max_pages", max_pages)
         self.listing_pages = 0
+        self.listing_urls: set[str] = set()  # listing pages requested, as the dupe filter sees them
         self.run_args = {
             k: str(v) for k, v in {"base_url": self.base_url, "since": since, "max_pages": max_pages}.items() if v
         }
@@ -128,10 +130,19 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def allow_listing_page(self) -> bool:
-        """Count one more listing page; False once ``max_pages`` is reached."""
+    def allow_listing_page(self, url: str | None = None) -> bool:
+        """Count one more listing page to fetch; False once ``max_pages`` is reached.
+
+        Pass the page's ``url``: one already requested is refused without being counted (Scrapy's
+        dupe filter would drop it unfetched, so it must not spend the budget of pages fetched).
+        """
+        key = canonicalize_url(url) if url else None
+        if key is not None and key in self.listing_urls:
+            return False
         if self.max_pages is not None and self.listing_pages >= self.max_pages:
             return False
+        if key is not None:
+            self.listing_urls.add(key)
         self.listing_pages += 1
         return True
 
