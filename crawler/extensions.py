@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from crawler.exceptions import DuplicateItem
 from crawler.health import after_run
 from crawler.items import COVERAGE_FIELDS
 from crawler.signals import page_outcome
@@ -94,8 +95,6 @@ class CrawlRunRecorder:
 
     def item_dropped(self, item: Any, response: Response, exception: DropItem, spider: Spider) -> None:
         """Keep and count a dropped item: a duplicate or a page that is not an article."""
-        from crawler.pipelines import DuplicateItem
-
         kind = "duplicate" if isinstance(exception, DuplicateItem) else "dropped"
         self.stats.inc_value(f"articles/{kind}")
         self._event(getattr(item, "url", response.url), kind, str(exception))

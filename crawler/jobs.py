@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crawler.args import is_loopback
 from crawler.runner import project_settings
 from crawler.secrets import SECRET_SETTINGS, public_settings, secret_environment
-from spiders.base import is_loopback
 from storage.db import database_url, ensure_schema, make_engine, session_scope
 from storage.models import CrawlRun
 from storage.repository import CrawlRunRepository

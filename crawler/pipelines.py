@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.dedupe import NearDuplicateIndex
+from crawler.exceptions import DuplicateItem
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.parsers.text import clean_text, content_hash, normalize_body
@@ -23,13 +24,6 @@ from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
 
-
-
-class DuplicateItem(DropItem):
-    """An article already seen in this run or already stored under another URL."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, log_level="DEBUG")
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
-from spiders.base import is_loopback
+from crawler.args import is_loopback
 
 
 class CrawlSetupError(Exception):

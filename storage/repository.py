@@ -11,9 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crawler.items import ArticleRecord
-from crawler.parsers.text import content_hash
 from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, CrawlRun, Site
+from storage.records import ArticleRecord, content_hash
 
 UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
 

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Export, then report the count on stderr."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.sites import SITES
     from storage.db import (
         SchemaError,
         UnknownSiteError,
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             raise SchemaError(schema_message(state, url))
         if args.site:
             with engine.connect() as conn:
-                require_known_site(conn, args.site)
+                require_known_site(conn, args.site, SITES)
         if partial:
             # Write beside the target and rename at the end: a failed export leaves no half file.
             with partial.open("wb") as out:

@@ -21,7 +21,7 @@ DAMASCUS = timezone(timedelta(hours=3))
 """Damascus time (UTC+3), the zone of every date the replica publishes."""
 NEWEST = datetime(2019, 10, 31, 18, 40, tzinfo=DAMASCUS)
 """The newest article's date: generated dates count back from here, never from the clock."""
-PER_PAGE = 10
+PER_PAGE = pages.PER_PAGE
 FEED_ITEMS = 20
 LAYOUTS: tuple[str, ...] = ("standard", "redesign")
 DEFAULT_BASE_URL = "https://syrianobserver.com"

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from crawler.replica.model import Article, ReplicaSite
 
 SITE_NAME = "The Syrian Observer"
+PER_PAGE = 10
+"""Posts per listing page (the model pages its listings by it too)."""
 ABOUT_US = (
     "The Syrian Observer is a daily online news service covering Syrian political and civil "
     "society news."
@@ -406,8 +408,6 @@ def listing_page(
     site: ReplicaSite, base: str, heading: str, base_path: str, items: list[Article], page: int, kind: str
 ) -> str | None:
     """One page of a category, tag or date listing; ``None`` past the last page."""
-    from crawler.replica.model import PER_PAGE
-
     last = page_count(len(items), PER_PAGE)
     if page < 1 or page > last:
         return None
@@ -435,8 +435,6 @@ def listing_page(
 
 def home_page(site: ReplicaSite, base: str) -> str:
     """The front page: latest posts and a link to every category listing."""
-    from crawler.replica.model import PER_PAGE
-
     latest = "".join(_listing_item(a, base + a.path) for a in site.articles[:PER_PAGE])
     sections = "\n".join(
         f'  <li><a class="section-more" href="{base}/category/{slug}/">More {esc(name)}</a></li>'
