@@ -164,10 +164,17 @@ def test_no_password_in_logs_process_arguments_or_the_job_store_during_a_schedul
     leaked_argv: list[bytes] = []
     child_argv: list[bytes] = []
     child_env_has_url = False
+    child_log = tmp_path / "child.log"
+    # A credential in a setting Scrapy prints in its settings dump: the child's own log filter must mask it.
+    bait = f"Bait-{uuid.uuid4().hex[:12]}"
+    crawl_settings = {
+        "LOG_LEVEL": "DEBUG",
+        "LOG_FILE": str(child_log),
+        "USER_AGENT": f"news-monitor (+https://ops:{bait}@example.org/contact)",
+    }
     with ReplicaServer(site=ReplicaSite(articles=40), delay=0.05) as replica:
-        # Everything the child logs (DEBUG: Scrapy's settings dump too) is relayed into the daemon's log.
         schedule = write_schedule(
-            tmp_path / "schedule.toml", replica.base_url, interval_seconds=2, settings={"LOG_LEVEL": "DEBUG"}
+            tmp_path / "schedule.toml", replica.base_url, interval_seconds=2, settings=crawl_settings
         )
         # The URL goes in through the environment: a --db on the daemon's own command line would be in ps.
         env = {k: v for k, v in os.environ.items() if k != "CRAWLER_HEALTH_WEBHOOK"}
@@ -208,10 +215,12 @@ def test_no_password_in_logs_process_arguments_or_the_job_store_during_a_schedul
                     daemon.kill()
                     daemon.wait()
     output = log.read_text(errors="replace")
+    crawl_output = child_log.read_text(errors="replace")
     run = wait_until(lambda: rows(url, "SELECT * FROM crawl_runs ORDER BY id")[:1], 5, "the run row")[0]
     job_states = [bytes(r["job_state"]) for r in rows(url, "SELECT job_state FROM apscheduler_jobs")]
     print(
-        f"{len(output.splitlines())} log lines, {len(child_argv)} child command lines seen, "
+        f"{len(output.splitlines())} daemon and {len(crawl_output.splitlines())} crawl log lines, "
+        f"{len(child_argv)} child command lines seen, "
         f"run {run['id']} {run['status']} with {run['articles_new']} new articles, {len(job_states)} stored job(s)"
     )
     # The crawl really ran against the password-protected database, given through the environment.
@@ -219,9 +228,13 @@ def test_no_password_in_logs_process_arguments_or_the_job_store_during_a_schedul
     assert child_argv and child_env_has_url
     # No password in any process's argument list, while the crawl ran.
     assert leaked_argv == []
-    # None in the log (the daemon's own lines and every relayed line of the child), where the URL shows masked.
-    assert password not in output
-    assert mask_url(url) in output and "DEBUG" in output
+    # None in the logs (the daemon's, the crawl's at DEBUG), where the URL shows masked.
+    assert password not in output and password not in crawl_output
+    assert mask_url(url) in output
+    # Scrapy's settings dump went through the crawl's filter: the credential in it is masked.
+    assert "Overridden settings" in crawl_output and "DEBUG" in crawl_output
+    assert bait not in crawl_output and "https://ops:***@example.org/contact" in crawl_output
+    assert bait not in output
     # None in the job store: neither the raw bytes nor the unpickled job state.
     assert len(job_states) == 1 and secret not in job_states[0]
     state = pickle.loads(job_states[0])
