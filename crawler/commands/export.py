@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Export, then report the count on stderr."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.secrets import mask_url
     from crawler.sites import SITES
     from storage.db import (
         SchemaError,
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (SQLAlchemyError, ValueError) as exc:
         print(
-            f"crawler export: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            f"crawler export: bad database URL {mask_url(url)!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
             file=sys.stderr,
         )
         return 2

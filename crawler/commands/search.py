@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     """Search and print the hits."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.secrets import mask_url
     from crawler.sites import SITES
     from storage.db import (
         SchemaError,
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (SQLAlchemyError, ValueError) as exc:
         print(
-            f"crawler search: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            f"crawler search: bad database URL {mask_url(url)!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
             file=sys.stderr,
         )
         return 2

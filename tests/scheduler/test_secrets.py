@@ -242,3 +242,24 @@ def test_no_password_in_logs_process_arguments_or_the_job_store_during_a_schedul
     assert state["kwargs"]["site"] == "syrianobserver"
     # Nor in what the run recorded.
     assert password not in repr(rows(url, "SELECT * FROM crawl_runs")) + repr(rows(url, "SELECT * FROM crawl_events"))
+
+
+# --- messages of every command ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["runs"], ["health"], ["jobs"], ["search", "x"], ["export", "--format", "jsonl"], ["db", "current"],
+        ["crawl", "syrianobserver"], ["run-now", "syrianobserver"], ["schedule"],
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("url", ["postgres ql://reader:{pw}@h/news", "postgresql://reader:{pw}@127.0.0.1:1/news"])
+def test_no_command_prints_the_password_of_a_bad_or_unreachable_database_url(
+    tmp_path: Path, command: list[str], url: str
+) -> None:
+    password = f"S3cret-{uuid.uuid4().hex[:8]}"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *command, "--db", url.format(pw=password)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert password not in result.stdout + result.stderr
