@@ -4,12 +4,18 @@ An article republished under another URL with small edits (a corrected typo, a c
 byline, a tracking line) has a different exact fingerprint but the same text.  The index
 finds candidates in constant time per article; the exact Jaccard similarity of their
 shingle sets decides.
+
+The index is bounded: an entry not seen within ``window`` is evicted (copies appear close
+in time), and past ``max_entries`` the least recently seen entries go first.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from datasketch import MinHash, MinHashLSH
 
@@ -42,16 +48,33 @@ class NearDuplicate:
 
 
 class NearDuplicateIndex:
-    """Bodies seen so far, keyed by canonical URL; ``find`` returns the closest one above the threshold."""
+    """Bodies seen recently, keyed by canonical URL; ``find`` returns the closest one above the threshold.
 
-    def __init__(self, threshold: float = 0.9) -> None:
+    ``window``: entries last seen longer ago than this are evicted (by ``expire`` and on every
+    ``add``); ``max_entries``: past this many, the least recently seen entry is evicted.
+    Either may be ``None`` (no bound of that kind).
+    """
+
+    def __init__(
+        self, threshold: float = 0.9, window: timedelta | None = None, max_entries: int | None = None
+    ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold {threshold} must be in (0, 1]")
+        if max_entries is not None and max_entries < 1:
+            raise ValueError(f"near-duplicate index cap {max_entries} must be 1 or more")
         self.threshold = threshold
+        self.window = window
+        self.max_entries = max_entries
         # Candidates are tuned for recall well below the threshold (a MinHash estimate is off by
         # about 0.03): a missed copy is worse than an extra exact Jaccard check, which decides.
         self._lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=NUM_PERM, weights=(0.2, 0.8))
         self._shingles: dict[str, set[str]] = {}
+        self._seen: dict[str, datetime] = {}
+        # (seen_at, tie-breaker, url), oldest first; an entry whose seen_at is stale was re-seen later.
+        self._by_age: list[tuple[datetime, int, str]] = []
+        self._counter = itertools.count()
+        self._latest: datetime | None = None  # the newest seen_at: "now" for the window when adding
+        self.evicted = 0  # entries evicted so far, by age or by the cap
 
     def __len__(self) -> int:
         return len(self._shingles)
@@ -62,15 +85,54 @@ class NearDuplicateIndex:
         signature.update_batch([s.encode("utf-8") for s in items])
         return signature
 
-    def add(self, url: str, body: str) -> None:
-        """Index ``body`` under ``url``, replacing what the URL held (an article changes)."""
+    def add(self, url: str, body: str, seen_at: datetime | None = None) -> None:
+        """Index ``body`` under ``url`` as seen at ``seen_at`` (default now), replacing what the URL held."""
+        seen_at = _utc(seen_at or datetime.now(UTC))
         items = shingles(body)
-        if not items or self._shingles.get(url) == items:
+        if not items:
             return
-        if url in self._shingles:
-            self._lsh.remove(url)
-        self._shingles[url] = items
-        self._lsh.insert(url, self._minhash(items))
+        if self._shingles.get(url) != items:
+            if url in self._shingles:
+                self._lsh.remove(url)
+            self._shingles[url] = items
+            self._lsh.insert(url, self._minhash(items))
+        if url not in self._seen or seen_at > self._seen[url]:
+            self._seen[url] = seen_at
+            heapq.heappush(self._by_age, (seen_at, next(self._counter), url))
+            if len(self._by_age) > 2 * len(self._seen) + 1000:  # re-seen URLs left stale entries behind
+                self._by_age = [(t, next(self._counter), u) for u, t in self._seen.items()]
+                heapq.heapify(self._by_age)
+        self._latest = max(self._latest or seen_at, seen_at)
+        self._evict(self._cutoff(self._latest))
+
+    def expire(self, now: datetime) -> int:
+        """Evict entries last seen before ``now - window``; the number evicted."""
+        before = self.evicted
+        self._evict(self._cutoff(_utc(now)))
+        return self.evicted - before
+
+    def _cutoff(self, now: datetime) -> datetime | None:
+        return now - self.window if self.window is not None else None
+
+    def _evict(self, cutoff: datetime | None) -> None:
+        """Drop entries seen before ``cutoff``, then the oldest ones past ``max_entries``."""
+        while self._by_age:
+            seen_at, _, url = self._by_age[0]
+            if self._seen.get(url) != seen_at:  # a stale heap entry: the URL was seen again later
+                heapq.heappop(self._by_age)
+                continue
+            too_old = cutoff is not None and seen_at < cutoff
+            too_many = self.max_entries is not None and len(self._shingles) > self.max_entries
+            if not (too_old or too_many):
+                break
+            heapq.heappop(self._by_age)
+            self._remove(url)
+
+    def _remove(self, url: str) -> None:
+        del self._seen[url]
+        del self._shingles[url]
+        self._lsh.remove(url)
+        self.evicted += 1
 
     def find(self, url: str, body: str) -> NearDuplicate | None:
         """The most similar indexed body under another URL, if at least ``threshold`` similar."""
@@ -85,3 +147,8 @@ class NearDuplicateIndex:
             if similarity >= self.threshold and (best is None or similarity > best.similarity):
                 best = NearDuplicate(candidate, round(similarity, 3))
         return best
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -23,6 +23,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.exceptions import DuplicateItem
 from crawler.health import after_run
 from crawler.items import COVERAGE_FIELDS
 from crawler.liveness import claim_run, this_process
@@ -187,8 +188,6 @@ class CrawlRunRecorder:
 
     def item_dropped(self, item: Any, response: Response, exception: DropItem, spider: Spider) -> None:
         """Keep and count a dropped item: a duplicate or a page that is not an article."""
-        from crawler.pipelines import DuplicateItem
-
         kind = "duplicate" if isinstance(exception, DuplicateItem) else "dropped"
         self.record_drop(getattr(item, "url", None) or getattr(response, "url", ""), kind, str(exception))
 

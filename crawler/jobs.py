@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crawler.args import is_loopback
 from crawler.liveness import claim_run, reap_dead_runs
 from crawler.runner import project_settings
-from spiders.base import is_loopback
-from storage.db import ensure_schema, make_engine, session_scope
+from crawler.secrets import SECRET_SETTINGS, public_settings, secret_environment
+from storage.db import database_url, ensure_schema, make_engine, session_scope
 from storage.repository import CrawlRunRepository, RunBusy
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ OUTPUT_TAIL_LINES = 12
 _lock = threading.Lock()
 _running: dict[str, subprocess.Popen[str]] = {}
 _stopping = threading.Event()
+# This process's credentials (the daemon's --db, -s and environment): never stored with a job.
+_secrets: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,16 @@ class JobResult:
     run_id: int | None
     status: str
     detail: str = ""
+
+
+def use_secrets(values: dict[str, Any]) -> None:
+    """Give this process's jobs their database URL (and other secret settings) at run time.
+
+    The daemon calls this once: its stored jobs hold the site and options only, so the job
+    table never holds a password, and a changed ``--db`` applies to every job.
+    """
+    _secrets.clear()
+    _secrets.update({name: str(values[name]) for name in SECRET_SETTINGS if values.get(name)})
 
 
 def request_stop() -> None:
@@ -109,7 +122,6 @@ def child_log_level(settings: dict[str, str] | None = None) -> str:
 
 def crawl_command(
     site: str,
-    db_url: str,
     run_id: int,
     trigger: str,
     time_limit: int,
@@ -117,13 +129,16 @@ def crawl_command(
     spider_args: dict[str, str] | None = None,
     settings: dict[str, str] | None = None,
 ) -> list[str]:
-    """The child's command line: ``scrapy crawl SITE`` with the run's settings."""
+    """The child's command line: ``scrapy crawl SITE`` with the run's settings.
+
+    It holds no credentials (every user can read it in ``ps``): the database URL and the
+    other secret settings reach the child through ``crawl_environment``.
+    """
     overrides = {"LOG_LEVEL": child_log_level(settings)}
     if base_url and is_loopback(base_url):
         overrides["AUTOTHROTTLE_ENABLED"] = "False"  # politeness delays are pointless on 127.0.0.1
-    overrides.update(settings or {})
+    overrides.update(public_settings(settings))
     overrides.update(
-        DATABASE_URL=db_url,
         CRAWL_TRIGGER=trigger,
         CRAWL_RUN_ID=str(run_id),
         CLOSESPIDER_TIMEOUT=str(time_limit),
@@ -139,6 +154,13 @@ def crawl_command(
     return command
 
 
+def crawl_environment(db_url: str, proj: Any) -> dict[str, str]:
+    """The child's environment: ours, plus the database URL and secret settings (crawler/settings.py reads them)."""
+    secrets = {name: proj.get(name) for name in SECRET_SETTINGS}
+    secrets["DATABASE_URL"] = db_url
+    return dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", **secret_environment(secrets))
+
+
 def reap_abandoned(engine: Any, now: datetime, max_age: timedelta, settings: Any = None) -> list[int]:
     """Close as ``killed`` the running runs whose process is gone or whose heartbeat is older than
     ``max_age`` (a daemon killed with SIGKILL, a machine reboot), health-checking each. Returns their ids."""
@@ -148,7 +170,7 @@ def reap_abandoned(engine: Any, now: datetime, max_age: timedelta, settings: Any
 
 def run_site_crawl(
     site: str,
-    db_url: str,
+    db_url: str | None = None,
     base_url: str | None = None,
     spider_args: dict[str, str] | None = None,
     settings: dict[str, str] | None = None,
@@ -157,12 +179,16 @@ def run_site_crawl(
 ) -> JobResult:
     """Crawl ``site`` once in a child process and make sure its run row ends with a final status.
 
-    Returns without crawling when the process is stopping or another run of the site
-    (from another process, e.g. ``crawler run-now``) is still going.
+    ``db_url`` is given by ``crawler run-now``; a scheduled job has none and uses the daemon's
+    (``use_secrets``), else ``$CRAWLER_DATABASE_URL``.  Returns without crawling when the
+    process is stopping or another run of the site (from another process, e.g.
+    ``crawler run-now``) is still going.
     """
     if _stopping.is_set():
         return JobResult(site, None, "skipped", "the scheduler is stopping")
-    proj = project_settings(db_url, dict(settings or {}))
+    db_url = db_url or _secrets.get("DATABASE_URL") or database_url()
+    secret_overrides = {k: v for k, v in _secrets.items() if k != "DATABASE_URL"}
+    proj = project_settings(db_url, {**dict(settings or {}), **secret_overrides})
     limit = time_limit or proj.getint("SCHEDULER_CRAWL_TIME_LIMIT")
     kill_after = limit + proj.getint("SCHEDULER_KILL_GRACE_SECONDS")
     now = datetime.now(UTC)
@@ -176,16 +202,18 @@ def run_site_crawl(
         except RunBusy as busy:
             logger.warning("%s: %s; not starting another", site, busy)
             return JobResult(site, None, "skipped", str(busy))
-        command = crawl_command(site, db_url, run_id, trigger, limit, base_url, spider_args, settings)
-        returncode, killed_for_time, tail = _supervise(site, run_id, command, kill_after)
+        command = crawl_command(site, run_id, trigger, limit, base_url, spider_args, settings)
+        env = crawl_environment(db_url, proj)
+        returncode, killed_for_time, tail = _supervise(site, run_id, command, env, kill_after)
         return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)
     finally:
         engine.dispose()
 
 
-def _supervise(site: str, run_id: int, command: list[str], kill_after: float) -> tuple[int, bool, list[str]]:
+def _supervise(
+    site: str, run_id: int, command: list[str], env: dict[str, str], kill_after: float
+) -> tuple[int, bool, list[str]]:
     """Run the child, relaying its output to the log; kill it after ``kill_after`` seconds."""
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
     logger.info("%s: run %d starting: %s", site, run_id, " ".join(command[2:]))
     # Own session: a Ctrl-C at the daemon's terminal must not reach the child twice (Scrapy
     # would force an unclean shutdown); the daemon forwards one SIGTERM itself.

@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.dedupe import NearDuplicateIndex
+from crawler.exceptions import DuplicateItem
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.parsers.text import clean_text, content_hash, normalize_body
@@ -24,13 +25,6 @@ from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
 
-
-
-class DuplicateItem(DropItem):
-    """An article already seen in this run or already stored under another URL."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, log_level="DEBUG")
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -129,8 +123,9 @@ class StorePipeline(_CrawlerPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         threshold = crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD")
-        self.near = NearDuplicateIndex(threshold) if threshold > 0 else None
         self.window = timedelta(days=crawler.settings.getfloat("NEAR_DUPLICATE_WINDOW_DAYS"))
+        self.max_entries = crawler.settings.getint("NEAR_DUPLICATE_MAX_ENTRIES") or None
+        self.near = NearDuplicateIndex(threshold, self.window, self.max_entries) if threshold > 0 else None
         self.indexed_up_to = 0  # highest article id the near-duplicate index has looked at
         self.unwritten: list[ArticleRecord] = []  # articles the database did not take yet (outage)
 
@@ -142,14 +137,22 @@ class StorePipeline(_CrawlerPipeline):
         self.recorder = recorder
         if self.near is not None:
             with session_scope(recorder.engine) as session:
-                self._index_bodies(ArticleRepository(session), datetime.now(UTC) - self.window)
+                self._index_bodies(ArticleRepository(session))
             logger.info("near-duplicate index: %d recently seen articles of %s", len(self.near), recorder.site)
 
-    def _index_bodies(self, repository: ArticleRepository, seen_since: datetime | None = None) -> None:
+    def _index_bodies(self, repository: ArticleRepository, now: datetime | None = None) -> None:
+        """Index the site's articles stored since the index last looked, seen within the window (newest first)."""
         assert self.near is not None
-        for article_id, url, body in repository.bodies(self.recorder.site, seen_since, self.indexed_up_to):
-            self.near.add(url, body)
+        now = now or datetime.now(UTC)
+        self.near.expire(now)
+        # Read first: rows stored while the bodies stream are looked at next time, none is skipped.
+        newest_id = repository.newest_article_id(self.recorder.site)
+        rows = repository.bodies(self.recorder.site, now - self.window, self.indexed_up_to, newest=self.max_entries)
+        for article_id, url, body, seen_at in rows:
+            self.near.add(url, body, seen_at)
             self.indexed_up_to = max(self.indexed_up_to, article_id)
+        # Rows outside the window are never indexed later either: do not read them again.
+        self.indexed_up_to = max(self.indexed_up_to, newest_id)
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin.
@@ -176,7 +179,7 @@ class StorePipeline(_CrawlerPipeline):
             repository = ArticleRepository(session)
             if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
                 repository.lock_new_articles(self.recorder.site)
-                self._index_bodies(repository)  # what other crawls stored meanwhile
+                self._index_bodies(repository, now)  # what other crawls stored meanwhile, in the window
                 match = self.near.find(url, item.body_text)
                 # An exact twin is left to upsert, which names it as an exact duplicate.
                 if match is not None and repository.by_content_hash(item.content_hash or "", item.site) is None:
@@ -187,7 +190,7 @@ class StorePipeline(_CrawlerPipeline):
         if result.outcome == "duplicate":
             raise DuplicateItem(f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
         if self.near is not None and result.outcome in ("new", "updated") and item.body_text:
-            self.near.add(url, item.body_text)
+            self.near.add(url, item.body_text, now)
         self.stats.inc_value(f"articles/{result.outcome}")
         return result.outcome
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console
 
-from spiders.base import is_loopback
+from crawler.args import is_loopback
 
 
 class CrawlSetupError(Exception):
@@ -186,6 +186,7 @@ def check_database(db_url: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+    from crawler.secrets import mask_secrets, mask_url
     from storage.db import make_engine
 
     try:
@@ -194,9 +195,9 @@ def check_database(db_url: str) -> None:
             conn.execute(text("SELECT 1"))
         engine.dispose()
     except (ArgumentError, NoSuchModuleError, OperationalError) as exc:
-        reason = str(exc).strip().splitlines()[0]
+        reason = mask_secrets(str(exc).strip().splitlines()[0])
         raise CrawlSetupError(
-            f"cannot open the database {db_url!r}: {reason}. Pass --db (or set CRAWLER_DATABASE_URL) to a "
+            f"cannot open the database {mask_url(db_url)!r}: {reason}. Pass --db (or set CRAWLER_DATABASE_URL) to a "
             "SQLAlchemy URL such as sqlite:///crawler.db or postgresql://user@127.0.0.1:5432/dbname"
         ) from None
 

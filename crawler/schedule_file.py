@@ -31,8 +31,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.args import SpiderArgumentError, parse_positive_int, parse_since
 from crawler.sites import SITES, SiteProfile
-from spiders.base import SpiderArgumentError, parse_positive_int, parse_since
 
 ENTRY_KEYS = {"cron", "interval_seconds", "base_url", "time_limit_seconds", "args", "settings", "enabled"}
 # The arguments NewsSpider.__init__ takes; any other would fail the crawl at start.

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 
 from crawler import health, jobs
 from crawler.schedule_file import ScheduleEntry
+from crawler.secrets import SECRET_SETTINGS, mask_url, public_settings
 from storage.db import ensure_schema, make_engine
 
 logger = logging.getLogger(__name__)
@@ -46,14 +47,17 @@ JOBS_TABLE = "apscheduler_jobs"
 JOB_FUNC = "crawler.jobs:run_site_crawl"
 
 
-def job_kwargs(entry: ScheduleEntry, db_url: str, overrides: dict[str, str] | None = None) -> dict[str, Any]:
-    """The plain arguments stored with a site's job (what ``run_site_crawl`` receives)."""
+def job_kwargs(entry: ScheduleEntry, overrides: dict[str, str] | None = None) -> dict[str, Any]:
+    """The plain arguments stored with a site's job (what ``run_site_crawl`` receives).
+
+    No credentials: the job runs against the daemon's database (``jobs.use_secrets``), so the
+    job table holds neither the database URL nor any other secret setting.
+    """
     return {
         "site": entry.site,
-        "db_url": db_url,
         "base_url": entry.base_url,
         "spider_args": dict(entry.args),
-        "settings": {**(overrides or {}), **entry.settings},
+        "settings": public_settings({**(overrides or {}), **entry.settings}),
         "time_limit": entry.time_limit_seconds,
         "trigger": "schedule",
     }
@@ -84,9 +88,12 @@ def _same_job(job: Job, entry: ScheduleEntry, kwargs: dict[str, Any]) -> bool:
 
 
 def sync_jobs(
-    scheduler: BackgroundScheduler, entries: Sequence[ScheduleEntry], db_url: str, overrides: dict[str, str]
+    scheduler: BackgroundScheduler, entries: Sequence[ScheduleEntry], overrides: dict[str, str]
 ) -> dict[str, str]:
-    """Make the stored jobs match ``entries``; return what happened to each site (kept/added/replaced/removed)."""
+    """Make the stored jobs match ``entries``; return what happened to each site (kept/added/replaced/removed).
+
+    A job stored by an older version with a database URL in its arguments differs, so it is replaced.
+    """
     actions: dict[str, str] = {}
     wanted = {entry.site for entry in entries}
     for job in scheduler.get_jobs():
@@ -94,7 +101,7 @@ def sync_jobs(
             scheduler.remove_job(job.id)
             actions[job.id] = "removed"
     for entry in entries:
-        kwargs = job_kwargs(entry, db_url, overrides)
+        kwargs = job_kwargs(entry, overrides)
         stored = scheduler.get_job(entry.site)
         if stored is not None and _same_job(stored, entry, kwargs):
             actions[entry.site] = "kept"
@@ -135,6 +142,8 @@ class MonitorDaemon:
     def start(self) -> dict[str, str]:
         """Prepare the database, sync the jobs, start firing; return the sync actions."""
         ensure_schema(self.engine)
+        # The jobs read the database URL (and other secrets) from here at run time, not from the job store.
+        jobs.use_secrets({**{name: self.settings.get(name) for name in SECRET_SETTINGS}, "DATABASE_URL": self.db_url})
         # Said once at start, not discovered at the first failing check hours later.
         health.warn_webhook(self.settings.get("HEALTH_WEBHOOK_URL"))
         limit = self.settings.getint("SCHEDULER_CRAWL_TIME_LIMIT") + self.settings.getint(
@@ -148,7 +157,7 @@ class MonitorDaemon:
         )
         # Paused first: jobs are compared with the stored ones before anything fires.
         self.scheduler.start(paused=True)
-        actions = sync_jobs(self.scheduler, self.entries, self.db_url, self.overrides)
+        actions = sync_jobs(self.scheduler, self.entries, self.overrides)
         for site, action in sorted(actions.items()):
             job = self.scheduler.get_job(site)
             when = job.next_run_time.isoformat() if job and job.next_run_time else "-"
@@ -183,7 +192,9 @@ class MonitorDaemon:
         signal.signal(signal.SIGTERM, lambda signum, _frame: self.stop(signum))
         signal.signal(signal.SIGINT, lambda signum, _frame: self.stop(signum))
         self.start()
-        logger.info("scheduler running %d job(s) on %s; SIGTERM or Ctrl-C stops it", len(self.entries), self.db_url)
+        logger.info(
+            "scheduler running %d job(s) on %s; SIGTERM or Ctrl-C stops it", len(self.entries), mask_url(self.db_url)
+        )
         while not self.wait(1.0):
             pass
         self.shutdown()

@@ -65,14 +65,20 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 400,
 }
 EXTENSIONS = {
+    # First: masks credentials (database URL passwords) in every log line of the crawl.
+    "crawler.secrets.SecretFilterExtension": 0,
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 
 # A body at least this similar (Jaccard of 5-word shingles) to another article's body under
 # another URL is a near-duplicate (a republished copy with small edits); 0 turns the check off.
 NEAR_DUPLICATE_THRESHOLD = 0.9
-# Stored articles seen within this many days are compared (copies appear close in time).
+# Stored articles seen within this many days are compared (copies appear close in time); older
+# ones leave the index, also during a long crawl.
 NEAR_DUPLICATE_WINDOW_DAYS = 30
+# At most this many bodies in the index, the least recently seen evicted first; 0: no cap. Memory:
+# about 35 KiB per 220-word body (a month of a 20-a-day site is 600 entries).
+NEAR_DUPLICATE_MAX_ENTRIES = 5000
 
 # Minimum lengths below which a page is not an article (dropped with a reason).
 VALIDATE_MIN_TITLE_CHARS = 3

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
+from crawler.args import SpiderArgumentError, is_loopback, parse_positive_int, parse_since
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
 from crawler.signals import page_outcome
@@ -22,48 +23,8 @@ from crawler.sites import SITES, SiteProfile, get_site
 
 logger = logging.getLogger(__name__)
 
-
-class SpiderArgumentError(ValueError):
-    """A ``-a key=value`` spider argument that cannot be used."""
-
-
-def parse_since(value: str | None, today: date | None = None) -> date | None:
-    """``YYYY-MM-DD``, or ``Nd`` for N days before ``today`` (a scheduled job's rolling window)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value[:-1].isdigit() and value.endswith("d"):
-        return (today or datetime.now(UTC).date()) - timedelta(days=int(value[:-1]))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SpiderArgumentError(
-            f"-a since={value!r} is not a date: use YYYY-MM-DD (e.g. 2024-01-31) or Nd for the last N days (e.g. 7d)"
-        ) from None
-
-
-def parse_positive_int(name: str, value: str | int | None) -> int | None:
-    """A positive integer argument, or ``None`` when absent."""
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise SpiderArgumentError(f"-a {name}={value!r} is not a whole number: e.g. -a {name}=10") from None
-    if number < 1:
-        raise SpiderArgumentError(f"-a {name}={value!r} must be 1 or more")
-    return number
-
-
-def is_loopback(url: str) -> bool:
-    """True for a URL on this machine (the replica), where politeness delays are pointless."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+# Re-exported: spiders and older callers import these from here.
+__all__ = ["NewsSpider", "SpiderArgumentError", "is_loopback", "parse_positive_int", "parse_since"]
 
 
 class NewsSpider(scrapy.Spider):
@@ -104,6 +65,7 @@ class NewsSpider(scrapy.Spider):
         self.since = parse_since(since)
         self.max_pages = parse_positive_int("max_pages", max_pages)
         self.listing_pages = 0
+        self.listing_urls: set[str] = set()  # listing pages requested, as the dupe filter sees them
         self.run_args = {
             k: str(v) for k, v in {"base_url": self.base_url, "since": since, "max_pages": max_pages}.items() if v
         }
@@ -169,10 +131,19 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def allow_listing_page(self) -> bool:
-        """Count one more listing page; False once ``max_pages`` is reached."""
+    def allow_listing_page(self, url: str | None = None) -> bool:
+        """Count one more listing page to fetch; False once ``max_pages`` is reached.
+
+        Pass the page's ``url``: one already requested is refused without being counted (Scrapy's
+        dupe filter would drop it unfetched, so it must not spend the budget of pages fetched).
+        """
+        key = canonicalize_url(url) if url else None
+        if key is not None and key in self.listing_urls:
+            return False
         if self.max_pages is not None and self.listing_pages >= self.max_pages:
             return False
+        if key is not None:
+            self.listing_urls.add(key)
         self.listing_pages += 1
         return True
 

@@ -83,7 +83,7 @@ class SyrianObserverSpider(NewsSpider):
 
     def listing_request(self, url: str) -> scrapy.Request | None:
         """A request for a listing page, or None when the run's bounds say stop."""
-        if self.archive_too_old(url) or not self.allow_listing_page():
+        if self.archive_too_old(url) or not self.allow_listing_page(url):
             return None
         return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,20 +155,18 @@ class UnknownSiteError(ValueError):
     """A ``--site`` key that is neither configured nor in the store; the message lists the known keys."""
 
 
-def require_known_site(connection: Connection, site: str) -> None:
-    """Raise UnknownSiteError unless ``site`` is in ``crawler.sites.SITES`` or has a row in ``sites``.
+def require_known_site(connection: Connection, site: str, configured: Collection[str]) -> None:
+    """Raise UnknownSiteError unless ``site`` is ``configured`` (the caller's site table) or has a row in ``sites``.
 
     A filter on a mistyped key would otherwise match nothing and look like an empty result.
     Stored keys count too: a store may hold sites that this crawler no longer configures.
     """
-    from crawler.sites import SITES
-
-    if site in SITES:
+    if site in configured:
         return
     stored = [row[0] for row in connection.execute(text("SELECT key FROM sites ORDER BY key"))]
     if site in stored:
         return
-    known = ", ".join(sorted(set(SITES) | set(stored)))
+    known = ", ".join(sorted(set(configured) | set(stored)))
     raise UnknownSiteError(f"unknown site {site!r}; known sites: {known} (see `crawler sites`)")
 
 

@@ -12,9 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.items import ArticleRecord
-from crawler.parsers.text import content_hash
 from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, CrawlRun, Site
+from storage.records import ArticleRecord, content_hash
 
 UpsertOutcome = Literal["new", "updated", "unchanged", "duplicate"]
 
@@ -148,19 +147,29 @@ class ArticleRepository:
         return self.session.scalars(stmt.order_by(Article.id).limit(1)).first()
 
     def bodies(
-        self, site: str, seen_since: datetime | None = None, after_id: int = 0
-    ) -> Iterator[tuple[int, str, str]]:
-        """(id, canonical URL, body text) of the site's articles, by id, streamed.
+        self, site: str, seen_since: datetime | None = None, after_id: int = 0, newest: int | None = None
+    ) -> Iterator[tuple[int, str, str, datetime]]:
+        """(id, canonical URL, body text, last seen) of the site's articles, streamed.
 
         ``seen_since`` keeps articles seen at or after that time; ``after_id`` keeps rows
-        added after that id (what other writers stored since the caller last looked).
+        added after that id (what other writers stored since the caller last looked);
+        ``newest`` keeps only that many, the most recently seen.  Ordered by id, or newest
+        first when ``newest`` is given.
         """
-        stmt = select(Article.id, Article.canonical_url, Article.body_text).where(
+        stmt = select(Article.id, Article.canonical_url, Article.body_text, Article.last_seen_at).where(
             Article.site == site, Article.id > after_id
         )
         if seen_since is not None:
             stmt = stmt.where(Article.last_seen_at >= seen_since)
-        yield from self.session.execute(stmt.order_by(Article.id).execution_options(yield_per=500))
+        if newest is not None:
+            stmt = stmt.order_by(Article.last_seen_at.desc(), Article.id.desc()).limit(newest)
+        else:
+            stmt = stmt.order_by(Article.id)
+        yield from self.session.execute(stmt.execution_options(yield_per=500))
+
+    def newest_article_id(self, site: str) -> int:
+        """The highest article id of ``site`` (0 when it has none)."""
+        return self.session.scalar(select(func.max(Article.id)).where(Article.site == site)) or 0
 
     def lock_new_articles(self, site: str) -> None:
         """Serialize adding new articles of ``site`` until this transaction ends (checks that span rows)."""

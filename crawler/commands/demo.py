@@ -84,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
 def show_examples(db_url: str, console: Console) -> None:
     """Run each example query and print it with its rows."""
+    from crawler.secrets import mask_url
     from storage.db import make_engine
 
     engine = make_engine(db_url)
     with engine.connect() as conn:
         total = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one()
-        console.print(f"\n{total} articles stored in {db_url}. Example queries (`crawler query` runs your own):")
+        shown = mask_url(db_url)
+        console.print(f"\n{total} articles stored in {shown}. Example queries (`crawler query` runs your own):")
         for title, sql in EXAMPLE_QUERIES:
             result = conn.execute(text(sql))
             console.print(f"\n[bold]{title}[/bold]")

@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     """Export, then report the count on stderr."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.secrets import mask_url
+    from crawler.sites import SITES
     from storage.db import (
         SchemaError,
         UnknownSiteError,
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (SQLAlchemyError, ValueError) as exc:
         print(
-            f"crawler export: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            f"crawler export: bad database URL {mask_url(url)!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
             file=sys.stderr,
         )
         return 2
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             raise SchemaError(schema_message(state, url))
         if args.site:
             with engine.connect() as conn:
-                require_known_site(conn, args.site)
+                require_known_site(conn, args.site, SITES)
         if partial:
             # Write beside the target and rename at the end: a failed export leaves no half file.
             with partial.open("wb") as out:

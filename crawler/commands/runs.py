@@ -43,6 +43,7 @@ def open_store(db: str | None, tables: Iterable[str] = STORE_TABLES) -> Engine:
     Never creates anything: SQLite would create a missing file on connect, so a
     mistyped path is refused before connecting.
     """
+    from crawler.secrets import mask_url
     from storage.db import (
         MissingDatabaseError,
         current_state,
@@ -57,7 +58,7 @@ def open_store(db: str | None, tables: Iterable[str] = STORE_TABLES) -> Engine:
         shown = display_url(url)
         require_existing_sqlite(url)
     except ArgumentError as exc:
-        raise StoreError(f"--db {url!r} is not a database URL ({exc}); e.g. sqlite:///crawler.db") from None
+        raise StoreError(f"--db {mask_url(url)!r} is not a database URL ({exc}); e.g. sqlite:///crawler.db") from None
     except MissingDatabaseError as exc:
         raise StoreError(f"no crawler store at {shown}: {exc}") from None
     engine = read_engine(url)

@@ -45,10 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def configure_logging(level: str) -> None:
-    """Timestamped log lines on stderr for the daemon and its relayed crawl output."""
+    """Timestamped log lines on stderr for the daemon and its relayed crawl output, credentials masked."""
+    from crawler.secrets import install_secret_filter
+
     logging.basicConfig(
         level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_secret_filter()
     # Our job listener logs what matters; alembic would log every schema check of every run.
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

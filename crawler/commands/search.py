@@ -35,7 +35,7 @@ def since_argument(value: str) -> datetime:
     ``Nd`` is read by the crawl's own ``spiders.base.parse_since``, so ``-a since=7d``
     and ``--since 7d`` mean the same day (midnight UTC, N days before today).
     """
-    from spiders.base import SpiderArgumentError, parse_since
+    from crawler.args import SpiderArgumentError, parse_since
 
     try:
         parsed = datetime.fromisoformat(value.strip())
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     """Search and print the hits."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from crawler.secrets import mask_url
+    from crawler.sites import SITES
     from storage.db import (
         SchemaError,
         UnknownSiteError,
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (SQLAlchemyError, ValueError) as exc:
         print(
-            f"crawler search: bad database URL {url!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
+            f"crawler search: bad database URL {mask_url(url)!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
             file=sys.stderr,
         )
         return 2
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             raise SchemaError(schema_message(state, url))
         with session_scope(engine) as session:
             if args.site:
-                require_known_site(session.connection(), args.site)
+                require_known_site(session.connection(), args.site, SITES)
             hits = search(session, args.query, site=args.site, since=args.since, limit=args.limit)
     except (SearchQueryError, UnknownSiteError) as exc:
         print(f"crawler search: {exc}", file=sys.stderr)

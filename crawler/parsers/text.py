@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+
+# The body fingerprint is part of the record contract storage keeps (re-exported here for parsers).
+from storage.records import content_hash
+
+__all__ = ["clean_paragraphs", "clean_text", "content_hash", "decode_html", "normalize_body"]
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -30,15 +34,6 @@ def normalize_body(text: str | None) -> str | None:
     if text is None:
         return None
     return clean_paragraphs(_BLANK_LINES.sub("\n\n", text).split("\n\n"))
-
-
-def content_hash(body_text: str | None) -> str | None:
-    """SHA-256 fingerprint of the normalized body words (a retitled copy is still a copy)."""
-    body = normalize_body(body_text)
-    if not body:
-        return None
-    words = re.findall(r"\w+", body.casefold())
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from crawler.replica import corpus, pages, seed
+from crawler.replica.posts import Article
 
 DAMASCUS = timezone(timedelta(hours=3))
 """Damascus time (UTC+3), the zone of every date the replica publishes."""
 NEWEST = datetime(2019, 10, 31, 18, 40, tzinfo=DAMASCUS)
 """The newest article's date: generated dates count back from here, never from the clock."""
-PER_PAGE = 10
+PER_PAGE = pages.PER_PAGE
 FEED_ITEMS = 20
 LAYOUTS: tuple[str, ...] = ("standard", "redesign")
 DEFAULT_BASE_URL = "https://syrianobserver.com"
@@ -64,44 +65,6 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"['’]", "", text.lower())
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One post of the replica.
-
-    ``kind`` is ``article`` (a normal page; a republished near-copy is one too, see
-    ``ReplicaSite.near_copies``), ``notice`` (a short unattributed site notice),
-    ``no_body`` (title only, empty content), ``truncated`` (served cut off before the body)
-    or ``dead`` (linked from listings, answers 404).
-    """
-
-    post_id: int | None
-    category: str
-    slug: str
-    title: str
-    lede: str
-    source: str | None
-    paragraphs: tuple[str, ...]
-    tags: tuple[str, ...]
-    author: str
-    published: datetime
-    modified: datetime
-    image: str | None
-    kind: str = "article"
-    disclaimer: bool = False
-
-    @property
-    def path(self) -> str:
-        """``/{category}/{id}/{slug}.html``, or ``/{category}/{slug}.html`` for pre-id posts."""
-        if self.post_id is None:
-            return f"/{self.category}/{self.slug}.html"
-        return f"/{self.category}/{self.post_id}/{self.slug}.html"
-
-    @property
-    def month(self) -> tuple[int, int]:
-        """(year, month) of the date archive holding this post."""
-        return self.published.year, self.published.month
 
 
 @dataclass

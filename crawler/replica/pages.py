@@ -10,14 +10,13 @@ import json
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
-from typing import TYPE_CHECKING
 
 from crawler.replica import corpus, seed
-
-if TYPE_CHECKING:
-    from crawler.replica.model import Article, ReplicaSite
+from crawler.replica.posts import Article, SiteContent
 
 SITE_NAME = "The Syrian Observer"
+PER_PAGE = 10
+"""Posts per listing page (the model pages its listings by it too)."""
 ABOUT_US = (
     "The Syrian Observer is a daily online news service covering Syrian political and civil "
     "society news."
@@ -75,7 +74,7 @@ type="text/css" media="all">
 """
 
 
-def _header(site: ReplicaSite, base: str) -> str:
+def _header(site: SiteContent, base: str) -> str:
     menu = "\n".join(
         f'      <li class="menu-item menu-item-type-taxonomy"><a href="{base}/category/{slug}/">{esc(name)}</a></li>'
         for slug, name in site.categories.items()
@@ -104,7 +103,7 @@ class="custom-logo" alt="Logo Wide" width="300" height="60"></a>
 """
 
 
-def _sidebar(site: ReplicaSite, base: str) -> str:
+def _sidebar(site: SiteContent, base: str) -> str:
     cats = "\n".join(
         f'      <li class="cat-item"><a href="{base}/category/{slug}/">{esc(name)}</a> ({len(items)})</li>'
         for slug, name in site.categories.items()
@@ -192,7 +191,7 @@ onclick="window.open(this.href, 'tw', 'width=600,height=400'); return false;">Tw
 </div>"""
 
 
-def _related(site: ReplicaSite, article: Article, base: str) -> str:
+def _related(site: SiteContent, article: Article, base: str) -> str:
     same = [a for a in site.by_category[article.category] if a.kind != "dead" and a.path != article.path]
     idx = next((i for i, a in enumerate(same) if a.published <= article.published), len(same))
     picks = (same[max(0, idx - 2):idx] + same[idx:idx + 2])[:3]
@@ -206,7 +205,7 @@ def _related(site: ReplicaSite, article: Article, base: str) -> str:
 """
 
 
-def _standard_article(site: ReplicaSite, a: Article, base: str, url: str) -> str:
+def _standard_article(site: SiteContent, a: Article, base: str, url: str) -> str:
     category = site.categories[a.category]
     tag_links = "".join(
         f'<li><a href="{base}/tag/{t}/" rel="tag">{esc(site.tags[t])}</a></li>' for t in a.tags
@@ -265,7 +264,7 @@ rel="author">{esc(a.author)}</a></span></span>
 """
 
 
-def _redesign_article(site: ReplicaSite, a: Article, base: str, url: str) -> str:
+def _redesign_article(site: SiteContent, a: Article, base: str, url: str) -> str:
     """The 2020 redesign: new class names, no <time>, no article:* meta, no dated JSON-LD."""
     topics = " ".join(f'<a class="topic-pill" href="{base}/tag/{t}/">{esc(site.tags[t])}</a>' for t in a.tags)
     blocks = "\n".join(f'    <div class="text-block"><span class="text">{esc(p)}</span></div>' for p in a.paragraphs)
@@ -299,7 +298,7 @@ def author_slug_for(name: str) -> str:
     return "syrianobserver" if name == SITE_NAME else "-".join(name.lower().split())
 
 
-def article_page(site: ReplicaSite, a: Article, base: str, layout: str) -> str:
+def article_page(site: SiteContent, a: Article, base: str, layout: str) -> str:
     """A full article page in the given layout."""
     url = base + a.path
     section = site.categories[a.category]
@@ -403,11 +402,9 @@ def _listing_item(a: Article, href: str) -> str:
 
 
 def listing_page(
-    site: ReplicaSite, base: str, heading: str, base_path: str, items: list[Article], page: int, kind: str
+    site: SiteContent, base: str, heading: str, base_path: str, items: list[Article], page: int, kind: str
 ) -> str | None:
     """One page of a category, tag or date listing; ``None`` past the last page."""
-    from crawler.replica.model import PER_PAGE
-
     last = page_count(len(items), PER_PAGE)
     if page < 1 or page > last:
         return None
@@ -433,10 +430,8 @@ def listing_page(
     )
 
 
-def home_page(site: ReplicaSite, base: str) -> str:
+def home_page(site: SiteContent, base: str) -> str:
     """The front page: latest posts and a link to every category listing."""
-    from crawler.replica.model import PER_PAGE
-
     latest = "".join(_listing_item(a, base + a.path) for a in site.articles[:PER_PAGE])
     sections = "\n".join(
         f'  <li><a class="section-more" href="{base}/category/{slug}/">More {esc(name)}</a></li>'
@@ -459,7 +454,7 @@ def home_page(site: ReplicaSite, base: str) -> str:
     )
 
 
-def not_found_page(site: ReplicaSite, base: str) -> str:
+def not_found_page(site: SiteContent, base: str) -> str:
     """WordPress's 404 page, with the usual chrome."""
     return (
         _head(f"Page not found - {SITE_NAME}", base + "/", base)
@@ -477,7 +472,7 @@ def not_found_page(site: ReplicaSite, base: str) -> str:
 # --- feed, sitemap, robots ---------------------------------------------------------------
 
 
-def rss_feed(site: ReplicaSite, base: str, items: list[Article]) -> str:
+def rss_feed(site: SiteContent, base: str, items: list[Article]) -> str:
     """RSS 2.0 of the latest posts, as WordPress serves ``/feed/``."""
     entries = []
     for a in items:
@@ -507,7 +502,7 @@ def rss_feed(site: ReplicaSite, base: str, items: list[Article]) -> str:
 """
 
 
-def sitemap(site: ReplicaSite, base: str, items: list[Article]) -> str:
+def sitemap(site: SiteContent, base: str, items: list[Article]) -> str:
     """One ``urlset`` of every served post with its last modification date."""
     urls = "".join(
         f"  <url><loc>{base}{a.path}</loc><lastmod>{a.modified.isoformat()}</lastmod></url>\n" for a in items

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from crawler.dedupe import NearDuplicateIndex, jaccard, shingles
@@ -58,3 +61,111 @@ def test_an_updated_body_replaces_the_indexed_one() -> None:
     assert index.find("/copy.html", old) is None
     match = index.find("/copy.html", new + " Republished.")
     assert match is not None and match.url == "/a.html"
+
+
+# --- a bounded index: the window always applies, and a cap on entries ---------------------------
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def body(topic: str) -> str:
+    """A text of its own for each topic: 150 words drawn from a 2,000-word vocabulary, seeded by the topic."""
+    rng = random.Random(topic)
+    return " ".join(f"w{rng.randrange(2000)}" for _ in range(150))
+
+
+def test_entries_older_than_the_window_leave_the_index_during_a_long_crawl() -> None:
+    index = NearDuplicateIndex(threshold=0.9, window=timedelta(days=30))
+    index.add("/old.html", body("Idleb"), NOW - timedelta(days=33))
+    index.add("/recent.html", body("Daraa"), NOW - timedelta(days=5))
+    assert len(index) == 2  # nothing newer has been seen yet: both are within 30 days of the newest
+    index.add("/today.html", body("Raqqa"), NOW)
+    assert len(index) == 2 and index.find("/copy.html", body("Idleb") + " Again.") is None
+    # A crawl running on: later, with nothing added, the clock alone evicts.
+    assert index.expire(NOW + timedelta(days=26)) == 1
+    assert len(index) == 1 and index.find("/copy.html", body("Raqqa") + " Again.") is not None
+    assert index.evicted == 2
+
+
+def test_the_cap_evicts_the_least_recently_seen_and_a_re_seen_article_stays() -> None:
+    index = NearDuplicateIndex(threshold=0.9, max_entries=3)
+    topics = ["Afrin", "Aleppo", "Hama", "Homs", "Manbij"]
+    for day, topic in enumerate(topics[:3]):
+        index.add(f"/{topic}.html", body(topic), NOW + timedelta(days=day))
+    index.add("/Afrin.html", body("Afrin"), NOW + timedelta(days=3))  # seen again: now the newest
+    for day, topic in enumerate(topics[3:], start=4):
+        index.add(f"/{topic}.html", body(topic), NOW + timedelta(days=day))
+    assert len(index) == 3 and index.evicted == 2
+    kept = {t for t in topics if index.find("/copy.html", body(t) + " Again.") is not None}
+    assert kept == {"Afrin", "Homs", "Manbij"}
+    with pytest.raises(ValueError, match="must be 1 or more"):
+        NearDuplicateIndex(max_entries=0)
+
+
+def _store_pipeline(db_url: str, **settings: object):  # noqa: ANN202 - a StorePipeline wired to the database
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import StorePipeline
+    from storage.db import ensure_schema, make_engine, session_scope
+    from storage.repository import CrawlRunRepository, SiteRepository
+
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", NOW)
+        run_id = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", NOW, {}).id
+    crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0.9, **settings})
+    pipeline = StorePipeline(crawler)
+    pipeline.recorder = SimpleNamespace(engine=engine, site="syrianobserver", run_id=run_id)  # type: ignore[assignment]
+    return pipeline, engine
+
+
+def _store(engine, url: str, text: str, seen_at: datetime) -> None:  # noqa: ANN001
+    from crawler.items import ArticleRecord
+    from crawler.parsers.text import content_hash
+    from storage.db import session_scope
+    from storage.repository import ArticleRepository
+
+    item = ArticleRecord(url=url, canonical_url=url, site="syrianobserver", title="T", body_text=text)
+    item.content_hash = content_hash(text)
+    with session_scope(engine) as session:
+        ArticleRepository(session).upsert(item, None, seen_at)
+
+
+def test_the_reload_of_other_crawls_articles_keeps_to_the_window_and_the_cap(sqlite_url: str) -> None:
+    from storage.db import session_scope
+    from storage.repository import ArticleRepository
+
+    pipeline, engine = _store_pipeline(sqlite_url, NEAR_DUPLICATE_WINDOW_DAYS=30, NEAR_DUPLICATE_MAX_ENTRIES=3)
+    with session_scope(engine) as session:
+        pipeline._index_bodies(ArticleRepository(session), NOW)  # the crawl starts: nothing stored yet
+    assert len(pipeline.near) == 0
+    # Meanwhile another writer stores the site's history: 6 old articles, then 5 recent ones.
+    old = [f"old-{i}" for i in range(6)]
+    recent = [f"recent-{i}" for i in range(5)]
+    for i, topic in enumerate(old):
+        _store(engine, f"http://x/{topic}.html", body(topic), NOW - timedelta(days=200 - i))
+    for i, topic in enumerate(recent):
+        _store(engine, f"http://x/{topic}.html", body(topic), NOW - timedelta(days=5 - i))
+    with session_scope(engine) as session:
+        pipeline._index_bodies(ArticleRepository(session), NOW)  # what the next new item triggers
+        assert pipeline.indexed_up_to == ArticleRepository(session).newest_article_id("syrianobserver") == 11
+    # Not the whole history: only the 3 most recently seen of the window.
+    assert len(pipeline.near) == 3
+    found = {t for t in old + recent if pipeline.near.find("http://x/copy.html", body(t) + " Again.")}
+    assert found == {"recent-2", "recent-3", "recent-4"}
+    engine.dispose()
+
+
+def test_a_crawl_opening_on_a_long_history_indexes_only_the_window(sqlite_url: str) -> None:
+    from storage.db import session_scope
+    from storage.repository import ArticleRepository
+
+    pipeline, engine = _store_pipeline(sqlite_url, NEAR_DUPLICATE_WINDOW_DAYS=30)
+    for i in range(8):
+        _store(engine, f"http://x/a{i}.html", body(f"topic {i}"), NOW - timedelta(days=10 * i))
+    with session_scope(engine) as session:
+        pipeline._index_bodies(ArticleRepository(session), NOW)
+    assert len(pipeline.near) == 4  # seen 0, 10, 20 and 30 days ago (the bound included); older ones stay out
+    engine.dispose()

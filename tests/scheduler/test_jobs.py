@@ -14,7 +14,7 @@ def settings_of(command: list[str]) -> dict[str, str]:
 
 
 def command(settings: dict[str, str] | None = None) -> list[str]:
-    return crawl_command("syrianobserver", "sqlite:///x.db", 7, "schedule", 60, settings=settings)
+    return crawl_command("syrianobserver", 7, "schedule", 60, settings=settings)
 
 
 def test_a_scheduled_crawl_logs_warnings_only_by_default(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ def _sync(db_url: str, settings: Settings, entries: list[ScheduleEntry]) -> dict
     scheduler = build_scheduler(engine, settings)
     scheduler.start(paused=True)
     try:
-        return sync_jobs(scheduler, entries, db_url, {})
+        return sync_jobs(scheduler, entries, {})
     finally:
         scheduler.shutdown(wait=False)
         engine.dispose()
