@@ -78,6 +78,17 @@ def test_job_arguments_hold_no_database_url_nor_secret_settings() -> None:
     assert kwargs["settings"] == {"DOWNLOAD_DELAY": "2"}
 
 
+def test_a_schedule_entry_may_not_carry_a_secret_setting(tmp_path: Path) -> None:
+    from crawler.schedule_file import ScheduleError, load_schedule
+
+    path = tmp_path / "schedule.toml"
+    path.write_text(
+        '[sites.syrianobserver]\ncron = "0 * * * *"\nsettings = { HEALTH_WEBHOOK_URL = "https://h/t0ken" }\n'
+    )
+    with pytest.raises(ScheduleError, match=r"HEALTH_WEBHOOK_URL is set by the daemon.*CRAWLER_HEALTH_WEBHOOK"):
+        load_schedule(str(path))
+
+
 def test_a_job_stored_with_a_url_by_an_older_version_is_replaced_without_it(sqlite_url: str) -> None:
     settings = Settings(dict(vars(project_settings_module)))
     entry = ScheduleEntry("syrianobserver", interval_seconds=60, base_url="http://127.0.0.1:1")
