@@ -47,6 +47,17 @@ def test_mask_secrets_hides_url_and_keyword_passwords_and_keeps_the_rest() -> No
     assert PASSWORD not in mask_url(f"not a url {URL}")
 
 
+def test_a_daemon_given_a_password_on_its_command_line_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.cli import main
+
+    assert main(["schedule", "--check", "--db", "postgresql://reader@127.0.0.1/news"]) == 0
+    assert "warning: the --db URL holds a password" not in capsys.readouterr().err
+    assert main(["schedule", "--check", "--db", URL]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the --db URL holds a password" in err and "CRAWLER_DATABASE_URL" in err
+    assert PASSWORD not in err
+
+
 def test_the_log_filter_masks_messages_arguments_and_tracebacks() -> None:
     record = logging.LogRecord("scrapy.crawler", logging.INFO, __file__, 1, "settings: %(s)s", None, None)
     record.args = {"s": {"DATABASE_URL": URL}}
