@@ -38,8 +38,10 @@ ENTRY_KEYS = {"cron", "interval_seconds", "base_url", "time_limit_seconds", "arg
 # The arguments NewsSpider.__init__ takes; any other would fail the crawl at start.
 SPIDER_ARGS = ("base_url", "since", "max_pages")
 # Settings the job sets itself for every crawl (crawler/jobs.py): a value here would be overwritten.
+# Secrets too: the file's entries are stored with the jobs and put on the crawl's command line.
 RESERVED_SETTINGS = {
     "DATABASE_URL": "pass --db to crawler schedule instead",
+    "HEALTH_WEBHOOK_URL": "a secret: set $CRAWLER_HEALTH_WEBHOOK (or -s) for the daemon instead",
     "CRAWL_RUN_ID": "the daemon sets it for each run; remove it",
     "CRAWL_TRIGGER": "the daemon sets it for each run; remove it",
     "CLOSESPIDER_TIMEOUT": "use time_limit_seconds instead",

@@ -1,7 +1,9 @@
 """The monitoring daemon: APScheduler 3.x with its jobs persisted in the project's database.
 
 One job per site, the job id is the site key; every job calls ``crawler.jobs.run_site_crawl``
-with plain arguments, which runs the crawl in a child process.  ``coalesce=True`` turns
+with plain arguments, which runs the crawl in a child process.  The stored arguments hold no
+credentials: a job runs against the daemon's own database URL, handed over at start
+(``jobs.use_secrets``) and passed to the child in its environment.  ``coalesce=True`` turns
 several missed runs into one, ``max_instances=1`` keeps two runs of a site from
 overlapping, ``misfire_grace_time`` says how late a run may still start.
 

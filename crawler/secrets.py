@@ -46,6 +46,14 @@ def mask_url(url: str) -> str:
         return mask_secrets(str(url))
 
 
+def holds_password(url: str) -> bool:
+    """True when the URL carries a password."""
+    try:
+        return make_url(url).password is not None
+    except (ArgumentError, ValueError, TypeError):
+        return mask_secrets(str(url)) != url
+
+
 def public_settings(settings: dict[str, str] | None) -> dict[str, str]:
     """``settings`` without the ones that hold credentials (what may be stored or put on a command line)."""
     return {k: v for k, v in (settings or {}).items() if k not in SECRET_SETTINGS}

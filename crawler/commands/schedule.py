@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     from crawler.health import webhook_problem
     from crawler.scheduler import MonitorDaemon
+    from crawler.secrets import holds_password
     from storage.db import SchemaError
 
     try:
@@ -76,6 +77,13 @@ def run(args: argparse.Namespace) -> int:
     except ScheduleError as exc:
         print(f"crawler schedule: {exc}", file=sys.stderr)
         return 2
+    if args.db and holds_password(args.db):
+        # The daemon runs for months: its command line stays readable by every user (ps).
+        print(
+            "crawler schedule: warning: the --db URL holds a password, which every user of this machine "
+            "can read in the daemon's command line; set $CRAWLER_DATABASE_URL instead",
+            file=sys.stderr,
+        )
     overrides = parse_pairs(args.settings, "-s")
     settings = project_settings(args.db, overrides)
     db_url = settings.get("DATABASE_URL")

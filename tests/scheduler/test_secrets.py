@@ -47,6 +47,17 @@ def test_mask_secrets_hides_url_and_keyword_passwords_and_keeps_the_rest() -> No
     assert PASSWORD not in mask_url(f"not a url {URL}")
 
 
+def test_a_daemon_given_a_password_on_its_command_line_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.cli import main
+
+    assert main(["schedule", "--check", "--db", "postgresql://reader@127.0.0.1/news"]) == 0
+    assert "warning: the --db URL holds a password" not in capsys.readouterr().err
+    assert main(["schedule", "--check", "--db", URL]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the --db URL holds a password" in err and "CRAWLER_DATABASE_URL" in err
+    assert PASSWORD not in err
+
+
 def test_the_log_filter_masks_messages_arguments_and_tracebacks() -> None:
     record = logging.LogRecord("scrapy.crawler", logging.INFO, __file__, 1, "settings: %(s)s", None, None)
     record.args = {"s": {"DATABASE_URL": URL}}
@@ -76,6 +87,17 @@ def test_job_arguments_hold_no_database_url_nor_secret_settings() -> None:
     kwargs = job_kwargs(entry, {"DATABASE_URL": URL, "HEALTH_WEBHOOK_URL": URL, "DOWNLOAD_DELAY": "2"})
     assert "db_url" not in kwargs and PASSWORD not in repr(kwargs)
     assert kwargs["settings"] == {"DOWNLOAD_DELAY": "2"}
+
+
+def test_a_schedule_entry_may_not_carry_a_secret_setting(tmp_path: Path) -> None:
+    from crawler.schedule_file import ScheduleError, load_schedule
+
+    path = tmp_path / "schedule.toml"
+    path.write_text(
+        '[sites.syrianobserver]\ncron = "0 * * * *"\nsettings = { HEALTH_WEBHOOK_URL = "https://h/t0ken" }\n'
+    )
+    with pytest.raises(ScheduleError, match=r"HEALTH_WEBHOOK_URL is set by the daemon.*CRAWLER_HEALTH_WEBHOOK"):
+        load_schedule(str(path))
 
 
 def test_a_job_stored_with_a_url_by_an_older_version_is_replaced_without_it(sqlite_url: str) -> None:
