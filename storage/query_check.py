@@ -92,7 +92,10 @@ pg_total_relation_size pg_table_size pg_indexes_size pg_column_size
 _SAFE_FUNCTION_SCHEMAS = frozenset({"pg_catalog"})
 
 # Statements sqlglot keeps opaque (a Command) that write.
-_WRITES = frozenset("REPLACE UPSERT GRANT REVOKE REINDEX ANALYZE CLUSTER REFRESH COMMENT CALL DO LOCK".split())
+_WRITES = frozenset(
+    "INSERT UPDATE DELETE MERGE REPLACE UPSERT CREATE ALTER DROP TRUNCATE GRANT REVOKE REINDEX ANALYZE CLUSTER "
+    "REFRESH COMMENT CALL DO LOCK SECURITY IMPORT".split()
+)
 
 _ADMITTED = (exp.Select, exp.SetOperation, exp.Values, exp.Subquery)
 """Top-level statements that are plain queries (WITH ... SELECT is a Select with a ``with``)."""
@@ -171,7 +174,7 @@ def check_plain_query(sql: str, backend: str) -> None:
             raise QueryRefused(write_refusal(written))
         return
     if not isinstance(statement, _ADMITTED):
-        raise QueryRefused(_statement_refusal(statement))
+        raise QueryRefused(_statement_refusal(statement, sql, backend))
     for node in statement.walk():
         for kind, what, why in _FORBIDDEN_NODES:
             if isinstance(node, kind):
@@ -202,11 +205,9 @@ def _keyword(node: exp.Expression, default: str) -> str:
     return default
 
 
-def _statement_refusal(statement: exp.Expression) -> str:
-    if isinstance(statement, exp.Command):
-        keyword = str(statement.this).upper()
-    else:
-        keyword = statement.key.upper()
+def _statement_refusal(statement: exp.Expression, sql: str, backend: str) -> str:
+    # Name it as written (BEGIN, TRUNCATE, LISTEN), not by sqlglot's node name.
+    keyword = first_keyword(sql, backend).upper() or statement.key.upper()
     if isinstance(statement, exp.Copy):
         return refusal("COPY", "reads or writes files or programs on the database server")
     if isinstance(statement, exp.DML | exp.DDL | exp.Drop | exp.Alter | exp.TruncateTable) or keyword in _WRITES:
