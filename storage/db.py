@@ -72,7 +72,6 @@ class SchemaState:
 # How long a SQLite writer waits for another (two crawls, or a crawl and the daemon, on one file).
 SQLITE_BUSY_SECONDS = 30
 
-
 def database_url(explicit: str | None = None) -> str:
     """The database URL: ``explicit``, else ``$CRAWLER_DATABASE_URL``, else ``sqlite:///crawler.db``."""
     return explicit or os.environ.get("CRAWLER_DATABASE_URL") or DEFAULT_DATABASE_URL
