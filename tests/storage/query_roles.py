@@ -41,4 +41,3 @@ def reader_role(db_url: str, admin_url: str) -> Iterator[str]:
         yield make_url(made.url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     finally:
         drop_role(admin_url, role, [make_url(db_url).database or ""])
-
