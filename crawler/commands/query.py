@@ -39,6 +39,8 @@ examples:
   crawler query "SELECT * FROM latest_crawl_runs" --format json
   crawler query --file weekly.sql --format csv > weekly.csv
   crawler query "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag ORDER BY n DESC" --db postgresql://127.0.0.1/news
+  crawler query "SELECT url FROM articles" --max-rows 0 --format csv > urls.csv
+  crawler db reader --db postgresql://postgres@127.0.0.1/news   # then query with the URL it prints
 
 exit status: 0 ok (also when --max-rows cut the output; stderr says so),
 1 SQL error, refused statement or time bound hit, 2 bad usage."""
