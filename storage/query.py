@@ -35,6 +35,7 @@ from storage.query_check import (
     READ_PRAGMAS_WITH_ARGUMENT,
     QueryRefused,
     check_plain_query,
+    explained,
     first_keyword,
     refusal,
     write_refusal,
@@ -277,8 +278,14 @@ def _postgresql(
         # Take the snapshot now: afterwards SET TRANSACTION READ WRITE is an error.
         conn.execute("SELECT 1")
         deadline = time.monotonic() + timeout_seconds
-        # A server-side cursor: DECLARE admits one SELECT or VALUES, nothing else.
-        cursor = conn.cursor(name="crawler_query")
+        if explained(sql, "postgresql") is None:
+            # A server-side cursor: DECLARE admits one SELECT or VALUES, nothing else.
+            cursor: Any = conn.cursor(name="crawler_query")
+            execute_options: dict[str, Any] = {}
+        else:
+            # EXPLAIN cannot be declared as a cursor; prepare=True: the extended protocol takes one statement.
+            cursor = conn.cursor()
+            execute_options = {"prepare": True}
 
         def fail(exc: psycopg.Error) -> Exception:
             message = exc.diag.message_primary or str(exc)
@@ -296,7 +303,7 @@ def _postgresql(
             return QueryError(f"SQL error: {message}{hint}")
 
         try:
-            cursor.execute(sql)  # type: ignore[arg-type]
+            cursor.execute(sql, **execute_options)
         except psycopg.Error as exc:
             raise fail(exc) from None
 

@@ -164,8 +164,33 @@ def parse_statement(sql: str, backend: str) -> exp.Expression:
     return statements[0]
 
 
+def explained(sql: str, backend: str) -> str | None:
+    """The statement a leading ``EXPLAIN`` (SQLite also ``EXPLAIN QUERY PLAN``) explains; None if not an EXPLAIN."""
+    try:
+        tokens = Dialect.get_or_raise(DIALECTS[backend]).tokenize(sql)
+    except TokenError:
+        return None
+    if not tokens or tokens[0].text.upper() != "EXPLAIN":
+        return None
+    # sqlglot tokenizes EXPLAIN as a command that swallows the rest: cut after its keyword.
+    rest = sql[tokens[0].end + 1 :]
+    if backend == "sqlite":
+        rest = re.sub(r"^\s*query\s+plan\b", "", rest, count=1, flags=re.I)
+    return rest
+
+
 def check_plain_query(sql: str, backend: str) -> None:
-    """Raise QueryRefused unless ``sql`` is one plain, side-effect-free query for ``backend``."""
+    """Raise QueryRefused unless ``sql`` is one plain, side-effect-free query for ``backend``.
+
+    A plain ``EXPLAIN`` of such a query is admitted too; ``EXPLAIN ANALYZE`` (which runs the
+    statement) and other options are not.
+    """
+    inner = explained(sql, backend)
+    if inner is not None:
+        if first_keyword(inner, backend) in ("analyze", "analyse", "verbose", "(", ""):
+            raise QueryRefused(refusal("EXPLAIN with options", "is not admitted (only a plain EXPLAIN of a query)"))
+        check_plain_query(inner, backend)
+        return
     statement = parse_statement(sql, backend)
     if isinstance(statement, exp.Pragma) and backend == "sqlite":
         # PRAGMA keeps its own grammar: sqlglot has no model of it; a read is admitted by name.

@@ -19,8 +19,8 @@ from crawler.commands import add_db_argument
 NAME = "query"
 HELP = "run one read-only SQL statement on the store and print the rows (table, CSV or JSON)"
 DESCRIPTION = """\
-Run one plain query (SELECT, WITH ... SELECT, VALUES; on SQLite also a PRAGMA
-that reads) over a read-only connection. The statement is parsed first: anything
+Run one plain query (SELECT, WITH ... SELECT, VALUES, a plain EXPLAIN of one;
+on SQLite also a PRAGMA that reads) over a read-only connection. The statement is parsed first: anything
 else, a second statement, or a function with side effects (signalling sessions,
 changing settings, server files or programs) is refused and nothing changes.
 SQLite is opened read-only and guarded by an authorizer; PostgreSQL runs it in a

@@ -526,6 +526,16 @@ def test_plain_selects_still_run(demo_reader_url: str) -> None:
             assert list(result.rows), sql
 
 
+def test_plain_explain_runs_and_explain_analyze_is_refused(demo_reader_url: str) -> None:
+    backend = make_url(demo_reader_url).get_backend_name()
+    explain = "EXPLAIN QUERY PLAN" if backend == "sqlite" else "EXPLAIN"
+    with read_only_query(demo_reader_url, f"{explain} SELECT title FROM articles WHERE site = 'x'") as result:
+        assert list(result.rows)
+    for sql in ("EXPLAIN ANALYZE SELECT 1", "EXPLAIN (ANALYZE, BUFFERS) SELECT 1", "EXPLAIN SELECT pg_sleep(60)"):
+        with pytest.raises(QueryRefused), read_only_query(demo_reader_url, sql) as result:
+            list(result.rows)
+
+
 @pytest.mark.parametrize("backend_url", ["demo_sqlite_url", "demo_postgres_reader_url"])
 def test_row_bound(backend_url: str, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]) -> None:
     url = request.getfixturevalue(backend_url)
