@@ -26,6 +26,10 @@ SITE_PROFILES_DIR = os.environ.get("CRAWLER_SITE_PROFILES", "")
 
 # --- storage ---------------------------------------------------------------
 DATABASE_URL = os.environ.get("CRAWLER_DATABASE_URL", "sqlite:///crawler.db")
+# `crawler query`: longest a statement may run (SQLite progress handler, PostgreSQL statement_timeout).
+QUERY_STATEMENT_TIMEOUT_SECONDS = 30
+# `crawler query`: most rows printed; the output says so when more were left (--max-rows overrides).
+QUERY_MAX_ROWS = 10_000
 
 # --- politeness and fetching ----------------------------------------------
 USER_AGENT = "news-monitor-crawler/0.1 (+https://github.com/; news monitoring)"

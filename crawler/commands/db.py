@@ -1,8 +1,9 @@
-"""``crawler db upgrade|current``: the store's schema migrations."""
+"""``crawler db upgrade|current|reader``: the store's schema migrations, and a read-only role for queries."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from crawler.commands import add_db_argument
@@ -14,6 +15,11 @@ The store's schema changes only by migrations shipped with the crawler.
 
   current   print the database's schema revision and whether it is up to date
   upgrade   apply the pending migrations (back up a shared store first)
+  reader    PostgreSQL: create (or re-tighten) a least-privilege role for
+            `crawler query` (LOGIN, not a superuser, SELECT on the store's tables
+            and views only, no server file/program access, read-only
+            transactions) and print the URL to query with; run it again after
+            `crawler db upgrade` so new tables are readable
 
 A crawl sets up a brand-new, empty database by itself; it refuses to write to a
 database whose schema is behind, and names the `crawler db upgrade` to run."""
@@ -23,22 +29,59 @@ examples:
   crawler db upgrade --db sqlite:///crawler.db
   crawler db upgrade --db postgresql://crawler@db.example.org/news
   CRAWLER_DATABASE_URL=postgresql://127.0.0.1/news crawler db current
+  crawler db reader --db postgresql://postgres@db.example.org/news --role news_reader
 
-exit status: 0 up to date (or upgraded), 1 behind (current) or upgrade failed, 2 bad usage."""
+exit status: 0 up to date (or upgraded, or reader ready), 1 behind (current), upgrade or
+reader failed, 2 bad usage."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """ACTION and --db."""
     parser.add_argument(
         "action",
-        choices=("upgrade", "current"),
-        help="upgrade: migrate to the newest schema; current: show the schema revision",
+        choices=("upgrade", "current", "reader"),
+        help="upgrade: migrate to the newest schema; current: show the schema revision; "
+        "reader: make a read-only PostgreSQL role for crawler query",
+    )
+    parser.add_argument(
+        "--role",
+        default="crawler_reader",
+        metavar="NAME",
+        help="reader: the role's name (default crawler_reader)",
     )
     add_db_argument(parser)
 
 
+_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _reader(url: str, role: str) -> int:
+    """`crawler db reader`: create the role, print the URL to query with."""
+    from crawler import settings
+    from storage.db import display_url
+    from storage.reader_role import ReaderRoleError, create_reader_role
+
+    try:
+        made = create_reader_role(url, role, statement_timeout_seconds=settings.QUERY_STATEMENT_TIMEOUT_SECONDS)
+    except ReaderRoleError as exc:
+        print(f"crawler db: {exc}", file=sys.stderr)
+        return 1
+    print(f"role:     {made.role} ({'created' if made.created else 'existed; limits and grants re-applied'})")
+    print(f"grants:   SELECT on {', '.join(made.granted) or '(no store tables yet)'}")
+    for note in made.notes:
+        print(f"note:     {note}")
+    if made.created:
+        print(f"url:      {made.url}")
+        print("          (the password is shown once: keep the URL, e.g. in CRAWLER_DATABASE_URL for crawler query)")
+    else:
+        print(f"url:      {display_url(made.url)} (password unchanged)")
+    print(f'query:    crawler query "SELECT count(*) FROM articles" --db {display_url(made.url)}')
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Show or upgrade; errors name the database and what to do."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from storage.db import (
@@ -53,6 +96,27 @@ def run(args: argparse.Namespace) -> int:
 
     url = database_url(args.db)
     shown = display_url(url)
+    if args.action == "reader":
+        try:
+            backend = make_url(url).get_backend_name()
+        except (SQLAlchemyError, ValueError) as exc:
+            print(f"crawler db: bad database URL {shown!r}: {exc}", file=sys.stderr)
+            return 2
+        if backend != "postgresql":
+            print(
+                f"crawler db: `reader` is for PostgreSQL, not {backend}: `crawler query` already opens a SQLite "
+                "file read-only; pass --db postgresql://ADMIN@HOST/DB",
+                file=sys.stderr,
+            )
+            return 2
+        if not _ROLE_NAME.fullmatch(args.role):
+            print(
+                f"crawler db: --role {args.role!r} is not a plain role name: use lower-case letters, digits and _, "
+                "starting with a letter or _ (at most 63)",
+                file=sys.stderr,
+            )
+            return 2
+        return _reader(url, args.role)
     if args.action == "current":
         try:
             # `current` only reads: a mistyped path must not become an empty database file.

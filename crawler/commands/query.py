@@ -13,14 +13,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from crawler import settings
 from crawler.commands import add_db_argument
 
 NAME = "query"
 HELP = "run one read-only SQL statement on the store and print the rows (table, CSV or JSON)"
 DESCRIPTION = """\
-Run one SQL statement over a read-only connection: SQLite is opened read-only,
-PostgreSQL runs it in a read-only transaction. A statement that would write
-(INSERT, UPDATE, DELETE, DROP ...) is refused and nothing changes.
+Run one plain query (SELECT, WITH ... SELECT, VALUES, a plain EXPLAIN of one;
+on SQLite also a PRAGMA that reads) over a read-only connection. The statement is parsed first: anything
+else, a second statement, or a function with side effects (signalling sessions,
+changing settings, server files or programs) is refused and nothing changes.
+SQLite is opened read-only and guarded by an authorizer; PostgreSQL runs it in a
+read-only transaction and refuses a superuser connection: make a least-privilege
+role with `crawler db reader` and use the URL it prints.
+
+Bounds: at most --timeout seconds and --max-rows rows (the output says when
+rows were left out).
 
 Tables, views and a cookbook of questions answered in SQL: docs/schema.md.
 The SQL dialect is your database's (SQLite or PostgreSQL)."""
@@ -31,8 +39,11 @@ examples:
   crawler query "SELECT * FROM latest_crawl_runs" --format json
   crawler query --file weekly.sql --format csv > weekly.csv
   crawler query "SELECT tag, count(*) AS n FROM article_tags GROUP BY tag ORDER BY n DESC" --db postgresql://127.0.0.1/news
+  crawler query "SELECT url FROM articles" --max-rows 0 --format csv > urls.csv
+  crawler db reader --db postgresql://postgres@127.0.0.1/news   # then query with the URL it prints
 
-exit status: 0 ok, 1 SQL error or refused write, 2 bad usage."""
+exit status: 0 ok (also when --max-rows cut the output; stderr says so),
+1 SQL error, refused statement or time bound hit, 2 bad usage."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +51,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sql", nargs="?", metavar="SQL", help="the statement (or use --file)")
     parser.add_argument("--file", "-f", metavar="PATH", help="read the statement from a file ('-' for stdin)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
+    parser.add_argument(
+        "--max-rows",
+        type=_rows,
+        default=settings.QUERY_MAX_ROWS,
+        metavar="N",
+        help=f"print at most N rows, 0 for no bound (default {settings.QUERY_MAX_ROWS})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=settings.QUERY_STATEMENT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"stop the statement after this long (default {settings.QUERY_STATEMENT_TIMEOUT_SECONDS})",
+    )
+    parser.add_argument(
+        "--allow-superuser",
+        action="store_true",
+        help="PostgreSQL: query even as a superuser or a role with server file/program access "
+        "(the statement is still checked and read-only); prefer `crawler db reader`",
+    )
     add_db_argument(parser)
+
+
+def _rows(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--max-rows takes a whole number of rows, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--max-rows must be 0 (no bound) or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--timeout takes a number of seconds, not {text!r}") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"--timeout must be more than 0 and at most 86400 seconds, not {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,14 +115,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"crawler query: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return 2
     try:
-        with read_only_query(database_url(args.db), sql) as result:
+        with read_only_query(
+            database_url(args.db),
+            sql,
+            max_rows=args.max_rows or None,
+            timeout_seconds=args.timeout,
+            allow_superuser=args.allow_superuser,
+        ) as result:
             if args.format == "csv":
                 _csv(result.columns, result.rows)
             elif args.format == "json":
                 _json(result.columns, result.rows)
             else:
-                _table(result.columns, result.rows)
+                _table(result.columns, result.rows, result)
             sys.stdout.flush()
+            if result.truncated:
+                print(
+                    f"crawler query: stopped after {result.max_rows} rows (--max-rows {result.max_rows}); "
+                    "more rows were left out: add a LIMIT, narrow the WHERE, or pass a larger --max-rows (0: all)",
+                    file=sys.stderr,
+                )
     except BrokenPipeError:
         # The reader stopped early (`| head`): not an error; silence the final flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -119,7 +182,7 @@ def _json(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
     sys.stdout.write("\n]\n")
 
 
-def _table(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+def _table(columns: list[str], rows: Iterable[Sequence[Any]], result: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -139,4 +202,5 @@ def _table(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
         table.add_row(*(_text(v) for v in row))
         count += 1
     console.print(table)
-    console.print(f"({count} row{'s' if count != 1 else ''})", style="dim")
+    cut = ", more left out: see --max-rows" if result is not None and result.truncated else ""
+    console.print(f"({count} row{'s' if count != 1 else ''}{cut})", style="dim")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from query_roles import reader_role
 from sqlalchemy import select, text
 from store_helpers import CORRECTION, DEMO_ARTICLES, crawl
 
@@ -96,3 +97,16 @@ def demo_postgres_url(demo_sqlite_url: str, postgres_admin_url: str) -> Iterator
 def demo_url(request: pytest.FixtureRequest) -> str:
     """The demo store on each backend."""
     return request.getfixturevalue("demo_sqlite_url" if request.param == "sqlite" else "demo_postgres_url")
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_reader_url(demo_postgres_url: str, postgres_admin_url: str) -> Iterator[str]:
+    """The demo PostgreSQL store through a least-privilege reader role, as `crawler db reader` makes it."""
+    with reader_role(demo_postgres_url, postgres_admin_url) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_reader_url(request: pytest.FixtureRequest) -> str:
+    """The demo store on each backend, as `crawler query` should reach it (PostgreSQL: the reader role)."""
+    return request.getfixturevalue("demo_sqlite_url" if request.param == "sqlite" else "demo_postgres_reader_url")

@@ -51,7 +51,8 @@ CASES = [
 )
 def test_cookbook_query_returns_rows(request: pytest.FixtureRequest, backend: str, title: str, sql: str) -> None:
     """Run through `crawler query`'s read-only path, exactly as a user would."""
-    url = request.getfixturevalue("demo_sqlite_url" if backend == "sqlite" else "demo_postgres_url")
+    # PostgreSQL through the least-privilege role `crawler db reader` makes: its grants answer every recipe.
+    url = request.getfixturevalue("demo_sqlite_url" if backend == "sqlite" else "demo_postgres_reader_url")
     with read_only_query(url, sql.rstrip().rstrip(";")) as result:
         rows = list(result.rows)
     assert rows, f"cookbook query {title!r} returned no rows on {backend}"

@@ -34,10 +34,10 @@ def test_delete_from_articles_is_refused_and_deletes_nothing(demo_url: str, caps
         "/* sneaky */ DELETE FROM articles",
     ],
 )
-def test_the_database_itself_refuses_writes(demo_url: str, sql: str) -> None:
-    """Without the friendly keyword check, SQLite (mode=ro) and PostgreSQL (READ ONLY) still refuse."""
+def test_the_database_itself_refuses_writes(demo_reader_url: str, demo_url: str, sql: str) -> None:
+    """Without the parser check, SQLite (mode=ro, authorizer) and PostgreSQL (reader role, cursor, READ ONLY) refuse."""
     before = table_counts(demo_url)
-    with pytest.raises(QueryRefused), read_only_query(demo_url, sql, precheck=False) as result:
+    with pytest.raises(QueryRefused), read_only_query(demo_reader_url, sql, precheck=False) as result:
         list(result.rows)
     assert table_counts(demo_url) == before
 
@@ -51,15 +51,15 @@ def test_the_database_itself_refuses_writes(demo_url: str, sql: str) -> None:
         "SELECT set_config('transaction_read_only', 'off', false)",
     ],
 )
-def test_tricks_to_get_a_write_through_fail(demo_url: str, sql: str) -> None:
+def test_tricks_to_get_a_write_through_fail(demo_reader_url: str, demo_url: str, sql: str) -> None:
     before = table_counts(demo_url)
-    with pytest.raises((QueryRefused, QueryError)), read_only_query(demo_url, sql, precheck=False) as result:
+    with pytest.raises((QueryRefused, QueryError)), read_only_query(demo_reader_url, sql, precheck=False) as result:
         list(result.rows)
     assert table_counts(demo_url) == before
 
 
-def test_select_returns_columns_and_rows(demo_url: str) -> None:
-    with read_only_query(demo_url, "SELECT site, count(*) AS n FROM articles GROUP BY site") as result:
+def test_select_returns_columns_and_rows(demo_reader_url: str) -> None:
+    with read_only_query(demo_reader_url, "SELECT site, count(*) AS n FROM articles GROUP BY site") as result:
         rows = list(result.rows)
     assert result.columns == ["site", "n"]
     assert rows[0][0] == "syrianobserver" and rows[0][1] > 0
@@ -77,10 +77,12 @@ def test_query_formats(demo_sqlite_url: str, capsys: pytest.CaptureFixture[str])
     assert "(2 rows)" in capsys.readouterr().out
 
 
-def test_query_from_a_file_on_postgresql(demo_postgres_url: str, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_query_from_a_file_on_postgresql(
+    demo_postgres_reader_url: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "q.sql"
     path.write_text("-- tags in use\nSELECT count(DISTINCT tag) AS tags FROM article_tags;\n", encoding="utf-8")
-    assert main(["query", "--file", str(path), "--db", demo_postgres_url, "--format", "json"]) == 0
+    assert main(["query", "--file", str(path), "--db", demo_postgres_reader_url, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["tags"] > 0
 
 
@@ -134,7 +136,9 @@ def test_a_reader_that_stops_early_is_not_an_error(db_url: str, fmt: str) -> Non
     sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT i FROM n"
     rows = "20000" if fmt == "table" else "200000"  # rich renders a table whole: keep it quick
     sql = sql.replace("200000", rows)
+    # The fresh PostgreSQL test database belongs to the superuser; no row bound, as before --max-rows.
     command = [sys.executable, "-m", "crawler.cli", "query", sql, "--format", fmt, "--db", db_url]
+    command += ["--allow-superuser", "--max-rows", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.readline()
