@@ -7,6 +7,7 @@ They live below both, so the CLI and the job layer never import a spider module
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -52,3 +53,10 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def site_key_for(url: str) -> str:
+    """The key of a site with no profile: ``auto_`` and its host and port (``auto_127_0_0_1_8001``)."""
+    parts = urlsplit(url)
+    name = f"{parts.hostname or ''}_{parts.port}" if parts.port else parts.hostname or ""
+    return "auto_" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")

@@ -128,11 +128,14 @@ def reap_before_reading(engine: Engine) -> list[DeadRun]:
 
     Never raises: a read-only command still shows what it can when it may not write.
     """
+    import os
+
+    from scrapy.utils.project import get_project_settings
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crawler.runner import project_settings
-
-    settings = project_settings(None, {})
+    # Not crawler.runner.project_settings: runner imports the extensions, which import this module.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
     try:
         return reap_dead_runs(engine, datetime.now(UTC), stale_after(settings), settings=settings)
     except SQLAlchemyError as exc:

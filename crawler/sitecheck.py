@@ -16,9 +16,9 @@ from datetime import UTC as UTC_ZONE
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.args import is_loopback, site_key_for
 from crawler.discovery.report import DiscoveryReport
 from crawler.items import CONTENT_FIELDS, ArticleRecord
-from spiders.base import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,6 @@ class SampleResult:
 def resolve(target: str) -> tuple[str, dict[str, str], str, str]:
     """``(spider, spider args, site key, start URL)`` for a site key or a home page URL."""
     from crawler.sites import SITES, site_for_url
-    from spiders.auto import site_key_for
 
     if "://" in target:
         parts = urlsplit(target)

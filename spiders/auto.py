@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
+from crawler.args import site_key_for
 from crawler.discovery.classify import classify_page
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.links import (
@@ -54,13 +54,6 @@ DISCOVERY, ARTICLE, NEXT_PAGE, PAGE = 100, 20, 10, 0
 SAMPLE_BOOST = 30
 SAMPLE_PAGES = 24
 """Pages that are not article-shaped a sample run (``-a sample=N``, check-site) fetches at most."""
-
-
-def site_key_for(url: str) -> str:
-    """The key of a site with no profile: ``auto_`` and its host and port (``auto_127_0_0_1_8001``)."""
-    parts = urlsplit(url)
-    name = f"{parts.hostname or ''}_{parts.port}" if parts.port else parts.hostname or ""
-    return "auto_" + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 class AutoSpider(NewsSpider):
