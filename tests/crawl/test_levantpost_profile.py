@@ -8,6 +8,7 @@ is compared field by field with the records the replica's model says a correct c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -29,10 +30,11 @@ PROFILE = REPO / "crawler" / "profiles" / "levantpost.toml"
 FIELDS = ("canonical_url", "title", "body_text", "published_at", "authors", "tags", "category", "language", "summary")
 
 
-def crawl(*args: str) -> subprocess.CompletedProcess[str]:
+def crawl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`crawler crawl ...` from the repo root, as a user types it."""
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "crawler.cli", "crawl", *args], cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -193,3 +195,27 @@ def test_since_skips_older_articles(tmp_path: Path) -> None:
     urls = {r["canonical_url"] for r in rows(db_url, "SELECT canonical_url FROM articles")}
     assert urls == expected
     assert len(listing_pages) < 8  # paging stopped before the last of the 8 listing pages
+
+
+def test_amp_twins_when_fetched_are_stored_once_under_the_canonical_url(tmp_path: Path) -> None:
+    """A profile whose pattern also admits /amp/news/ and reads the home page (its "Lite version" links):
+    the twins are fetched, and each is a counted duplicate of its article, never a second row."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text_ = PROFILE.read_text(encoding="utf-8").replace("'^/news/", "'^/(amp/)?news/")
+    home = '{ url = "/", pagination = "none" }, '
+    text_ = text_.replace('listings = [{ url = "/news"', f'listings = [{home}{{ url = "/news"')
+    (profiles / "levantpost.toml").write_text(text_, encoding="utf-8")
+    db_url = f"sqlite:///{tmp_path / 'amp.db'}"
+    with LevantPostServer(LevantPostSite(articles=120, seed=7)) as server:
+        result = crawl("levantpost", "--db", db_url, "-a", f"base_url={server.base_url}",
+                       env={"CRAWLER_SITE_PROFILES": str(profiles)})
+        amp_fetched = [t for t in server.requests if t.startswith("/amp/news/")]
+        expected = server.site.article_urls(server.base_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert amp_fetched, "the home page links AMP twins: the test profile must reach some"
+    urls = [r["canonical_url"] for r in rows(db_url, "SELECT canonical_url FROM articles")]
+    assert len(urls) == len(set(urls)) == len(expected) and set(urls) == expected
+    (dupes,) = rows(db_url, "SELECT COUNT(*) AS n FROM crawl_events WHERE kind = 'duplicate'")
+    assert dupes["n"] == len(amp_fetched)
+    print(f"\n{len(amp_fetched)} AMP twins fetched, {dupes['n']} counted duplicates, {len(urls)} articles stored once")

@@ -115,9 +115,11 @@ class LevantPostSite:
     def non_article_urls(self, base_url: str) -> set[str]:
         """Absolute URLs of allowed HTML pages that are not articles: home, listings, about, contact, AMP twins.
 
-        None of them may be stored as an article (AMP twins are the article's copy: a crawler
-        stores the canonical page instead).  Disallowed pages (``/search``, ``/account/``,
-        ``/print/``) are not here: a polite crawler never fetches them.
+        None of them may be stored as an article.  All but the AMP twins say so (``og:type``
+        website, no NewsArticle JSON-LD); an AMP twin carries its article's markup and a
+        ``rel=canonical`` to it, so a crawler stores the canonical page (once) instead.
+        Disallowed pages (``/search``, ``/account/``, ``/print/``) are not here: a polite
+        crawler never fetches them.
         """
         base = base_url.rstrip("/")
         paths = ["/", "/about", "/contact", *self.listing_targets(), *(a.amp_path for a in self.amp_articles)]

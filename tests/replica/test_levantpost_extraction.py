@@ -1,17 +1,19 @@
-"""What the project's generic extractor makes of The Levant Post's article pages, field by field.
+"""The Levant Post's pages as parser input: the stored fixture pages, and the generic extractor's figures.
 
-A measurement, not a target: the figures (printed; ``pytest -s`` shows them) tell a site
-profile which selectors and settings it needs.  The expected records come from the
-replica's model (``LevantPostSite.expected_record``), never from a parser.  The assertions
-hold whatever the extractor's quality: every article is measured, and a wrong date on a
+The generic extractor's figures are a measurement, not a target: printed (``pytest -s``
+shows them), they tell a site profile which selectors and settings it needs.  The expected
+records come from the replica's model (``LevantPostSite.expected_record``), never from a
+parser.  The assertions hold whatever the extractor's quality: every article is measured, and a wrong date on a
 page that prints no zone is wrong by exactly Beirut's offset (local time read as UTC).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,3 +98,29 @@ def test_wrong_dates_on_zoneless_pages_are_local_time_read_as_utc(
             continue
         shift = datetime.fromisoformat(got["published_at"]) - datetime.fromisoformat(want["published_at"])
         assert shift == a.local_published.utcoffset(), a.path
+
+
+# --- stored pages -------------------------------------------------------------------------------
+
+STORED = Path(__file__).resolve().parent.parent / "fixtures" / "replica_pages" / "levantpost"
+
+
+def test_stored_pages_are_what_the_replica_renders() -> None:
+    """The parser fixtures under tests/fixtures/replica_pages/levantpost/ match the current markup.
+
+    A change of the replica's pages must rebuild them: ``python
+    tests/fixtures/replica_pages/levantpost/build_pages.py``.
+    """
+    cases = sorted(p for p in STORED.iterdir() if p.is_dir())
+    assert [c.name for c in cases] == ["jsonld-two-authors", "markup-zoneless-date"]
+    fresh = LevantPostSite(articles=120, seed=7)
+    for case in cases:
+        assert sorted(p.name for p in case.iterdir()) == ["meta.json", "page.html"], case
+        meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
+        assert set(meta) == {"site", "url"} and meta["site"] == "levantpost"
+        article = fresh.article_for(meta["url"])
+        assert article is not None, f"{case}: {meta['url']} is no article of LevantPostSite(seed=7)"
+        rebuild = "rebuild with python tests/fixtures/replica_pages/levantpost/build_pages.py"
+        assert (case / "page.html").read_bytes() == fresh.render(article.path, meta["url"][: -len(article.path)])[2], (
+            f"{case}/page.html differs from the replica's page; {rebuild}"
+        )
