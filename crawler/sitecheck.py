@@ -48,6 +48,8 @@ class SampleResult:
     profile_discovery: dict[str, Any] | None = None
     """The profile's ``[discovery]`` table, for a profile-driven sample."""
     stats: dict[str, Any] = field(default_factory=dict)
+    timezone: str | None = None
+    """The profile's zone for dates printed without one (``None``: read as UTC)."""
 
 
 def resolve(target: str) -> tuple[str, dict[str, str], str, str]:
@@ -129,11 +131,13 @@ def run_sample(target: str, sample: int, base_url: str | None = None, log_level:
     # Pages in flight when the sample was reached still arrive: the sample is the first N.
     result.records = result.records[:sample]
     result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    from crawler.sites import SITES
+
+    known = SITES.get(key)
+    result.timezone = known.profile.timezone if known is not None and known.profile is not None else None
     instance = crawler.spider
     result.discovery = getattr(instance, "discovery", None) if spider == "auto" else None
     if spider != "auto":
-        from crawler.sites import SITES
-
         profile = SITES[key].profile
         if profile is not None and profile.discovery is not None:
             result.profile_discovery = profile.discovery.model_dump(exclude_defaults=True)
@@ -181,7 +185,9 @@ def format_report(result: SampleResult) -> str:
         lines.append(f"  {name:<14} {count:>3}/{total}")
     zoneless = zoneless_dates(result.records)
     if zoneless:
-        lines.append(f"  dates without a zone: {zoneless}/{total} (read as UTC: set `timezone` in the profile)")
+        how = f"read in {result.timezone}, the profile's timezone" if result.timezone else (
+            "read as UTC: set `timezone` in the profile")
+        lines.append(f"  dates without a zone: {zoneless}/{total} ({how})")
     if result.dropped:
         lines += ["", f"pages dropped ({len(result.dropped)}):"] + [f"  {d}" for d in result.dropped[:10]]
     lines += ["", "example records:"]

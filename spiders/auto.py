@@ -52,6 +52,8 @@ logger = logging.getLogger(__name__)
 # Priorities: discovery first, then article pages, then next pages of listings, then other pages.
 DISCOVERY, ARTICLE, NEXT_PAGE, PAGE = 100, 20, 10, 0
 SAMPLE_BOOST = 30
+SAMPLE_SITEMAPS = 4
+"""Sitemaps named by an index that a sample run reads at most (the newest by lastmod)."""
 SAMPLE_PAGES = 24
 """Pages that are not article-shaped a sample run (``-a sample=N``, check-site) fetches at most."""
 
@@ -207,7 +209,12 @@ class AutoSpider(NewsSpider):
             self.crawler.stats.inc_value("auto/probe_missing" if response.meta.get("probe") else "auto/empty_sitemap")
             return
         self.discovery.sitemaps.append(response.url)
-        for url, lastmod in sitemap.sitemaps:
+        children = sitemap.sitemaps
+        if self.sample is not None:
+            # A sample needs a few hundred article URLs for the pattern, not a big site's whole index.
+            children = sorted(children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
+            children = children[: max(0, SAMPLE_SITEMAPS - len(self.discovery.child_sitemaps))]
+        for url, lastmod in children:
             if same_site(url, self.hosts) and not self.too_old(lastmod):
                 self.discovery.child_sitemaps.add(url)
                 yield self._discovery_request(url, self.parse_sitemap)
