@@ -3,8 +3,11 @@
 The checks are pure functions over a run, the site's earlier runs and thresholds
 (``RunFacts`` in, ``CheckResult`` out; the caller passes ``now``):
 
-- ``run_status``: the run failed or timed out.
-- ``no_new_articles``: no new article in N consecutive completed runs of a site that usually has some.
+- ``run_status``: the run failed (articles lost included), timed out, or was killed (its process died or hung).
+- ``killed_runs``: runs of the site closed as ``killed`` since its previous run (a crawl SIGKILLed,
+  a machine reboot): reported once, by the run that follows them.
+- ``no_new_articles``: no new article in N consecutive completed runs of a site that usually has some;
+  the baseline is the runs before the whole quiet streak, so a long silence keeps failing.
 - ``error_rate``: errors (HTTP, network, parse) per fetched page above a bound.
 - ``coverage:<field>``: the share of parsed article pages with the field filled fell far below
   the site's recent median: the parser broke after a redesign.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import statistics
 import threading
 import time
@@ -41,6 +45,8 @@ logger = logging.getLogger(__name__)
 COVERAGE_PREFIX = "coverage:"
 # Statuses of a run that ran to its end (its counts describe the whole site).
 COMPLETED = ("ok",)
+# Statuses the run_status check fails.
+FAILING_STATUSES = ("failed", "timed_out", "killed")
 WEBHOOK_SETTING = "HEALTH_WEBHOOK_URL (env CRAWLER_HEALTH_WEBHOOK)"
 
 # Webhook URLs already reported as unusable: one warning per process, not one per alert.
@@ -141,18 +147,45 @@ class CheckResult:
 # --- the checks (pure) ---------------------------------------------------------
 
 
+def percent(share: float) -> str:
+    """A share as a percentage rounded *down* to 0.1: 0.996 is 99.6%, never 100% (nor 0.0004 > 0%)."""
+    tenths = math.floor(share * 1000 + 1e-9)  # the epsilon absorbs float error (0.57 * 1000 = 569.999...)
+    return f"{tenths / 10:g}%"
+
+
 def check_run_status(run: RunFacts, now: datetime) -> CheckResult:
-    """Fail a run that failed or timed out; an interrupted run was asked to stop and is not judged."""
+    """Fail a run that failed, timed out or was killed; an interrupted run was asked to stop and is not judged."""
     reason = f" ({run.finish_reason})" if run.finish_reason else ""
-    if run.status in ("failed", "timed_out"):
+    if run.status in FAILING_STATUSES:
         return CheckResult(run.site, "run_status", "fail", f"run {run.id} {run.status}{reason}", run.id, now)
     return CheckResult(run.site, "run_status", "ok", f"run {run.id} {run.status}{reason}", run.id, now)
+
+
+def check_killed_runs(run: RunFacts, history: Sequence[RunFacts], now: datetime) -> CheckResult:
+    """Fail when the runs just before this one were closed ``killed`` (their process died or hung).
+
+    ``history`` holds the site's earlier runs, newest first.  Such runs are closed by whichever
+    process notices first (the next crawl, the daemon, ``crawler runs``/``health``): the run after
+    them reports them, once.
+    """
+    killed = []
+    for earlier in history:
+        if earlier.status != "killed":
+            break
+        killed.append(earlier)
+    if not killed:
+        return CheckResult(run.site, "killed_runs", "ok", "no killed run before this one", run.id, now)
+    listed = "; ".join(f"run {r.id}: {r.finish_reason or 'killed'}" for r in killed)
+    detail = f"{len(killed)} run(s) before this one were killed: {listed}"
+    return CheckResult(run.site, "killed_runs", "fail", detail, run.id, now, value=float(len(killed)))
 
 
 def check_no_new_articles(run: RunFacts, history: Sequence[RunFacts], t: Thresholds, now: datetime) -> CheckResult:
     """Fail when the last ``no_new_runs`` completed runs found nothing new on a site that usually has news.
 
-    ``history`` holds the site's earlier runs, newest first.
+    ``history`` holds the site's earlier runs, newest first.  The baseline ("usually") is the
+    completed runs *before the whole quiet streak*: quiet runs never judge themselves, so the check
+    keeps failing for as long as the silence lasts.
     """
 
     def result(status: str, detail: str) -> CheckResult:
@@ -163,22 +196,24 @@ def check_no_new_articles(run: RunFacts, history: Sequence[RunFacts], t: Thresho
     if run.articles_new:
         return result("ok", f"{run.articles_new} new articles")
     completed = [r for r in history if r.status in COMPLETED]
-    streak = [run, *completed[: t.no_new_runs - 1]]
-    if len(streak) < t.no_new_runs:
-        return result("ok", f"0 new; not judged before {t.no_new_runs} completed runs")
-    if any(r.articles_new for r in streak):
+    quiet = 1  # this run, then the completed runs before it without news
+    while quiet - 1 < len(completed) and not completed[quiet - 1].articles_new:
+        quiet += 1
+    if quiet < t.no_new_runs:
+        if quiet - 1 == len(completed):
+            return result("ok", f"0 new; not judged before {t.no_new_runs} completed runs")
         return result("ok", f"0 new in this run; new articles within the last {t.no_new_runs} runs")
-    earlier = completed[t.no_new_runs - 1 :][: t.history_runs]
+    earlier = completed[quiet - 1 :][: t.history_runs]
     if not earlier:
-        return result("ok", f"0 new in {t.no_new_runs} runs; no earlier runs to compare")
+        return result("ok", f"0 new in {quiet} runs; no earlier runs to compare")
     share = sum(1 for r in earlier if r.articles_new) / len(earlier)
     if share >= t.no_new_usual_share:
         return result(
             "fail",
-            f"no new articles in the last {t.no_new_runs} completed runs, "
-            f"though {share:.0%} of the {len(earlier)} runs before found some",
+            f"no new articles in the last {quiet} completed runs, "
+            f"though {percent(share)} of the {len(earlier)} runs before found some",
         )
-    return result("ok", f"0 new in {t.no_new_runs} runs, usual for this site ({share:.0%} of earlier runs had news)")
+    return result("ok", f"0 new in {quiet} runs, usual for this site ({percent(share)} of earlier runs had news)")
 
 
 def check_error_rate(run: RunFacts, t: Thresholds, now: datetime) -> CheckResult:
@@ -191,7 +226,8 @@ def check_error_rate(run: RunFacts, t: Thresholds, now: datetime) -> CheckResult
         )
     rate = run.errors / run.pages_fetched
     status = "fail" if rate > t.max_error_rate else "ok"
-    detail = f"{run.errors} errors in {run.pages_fetched} pages = {rate:.1%} (bound {t.max_error_rate:.0%}; {kinds})"
+    bound = percent(t.max_error_rate)
+    detail = f"{run.errors} errors in {run.pages_fetched} pages = {rate:.1%} (bound {bound}; {kinds})"
     return CheckResult(
         run.site, "error_rate", status, detail, run.id, now, value=round(rate, 4), baseline=t.max_error_rate
     )
@@ -213,18 +249,18 @@ def _field_coverage(run: RunFacts, history: Sequence[RunFacts], name: str, t: Th
     base_runs = [r for r in history if r.article_pages >= t.coverage_min_pages and name not in r.coverage_alerted]
     base_runs = base_runs[: t.history_runs]
     if not base_runs:
-        detail = f"{value:.0%} of {pages} article pages; no earlier run to compare"
+        detail = f"{percent(value)} of {pages} article pages; no earlier run to compare"
         return CheckResult(run.site, check, "ok", detail, run.id, now, field=name, value=value)
     baseline = statistics.median(float(r.field_coverage.get(name, 0.0) or 0.0) for r in base_runs)
     if baseline - value >= t.coverage_drop:
         status = "fail"
         detail = (
-            f"{name} filled on {value:.0%} of {pages} article pages, down from {baseline:.0%} "
+            f"{name} filled on {percent(value)} of {pages} article pages, down from {percent(baseline)} "
             f"(median of the last {len(base_runs)} runs): the parser may have broken after a layout change"
         )
     else:
         status = "ok"
-        detail = f"{value:.0%} of {pages} article pages (recent median {baseline:.0%})"
+        detail = f"{percent(value)} of {pages} article pages (recent median {percent(baseline)})"
     return CheckResult(run.site, check, status, detail, run.id, now, field=name, value=value, baseline=baseline)
 
 
@@ -232,6 +268,7 @@ def evaluate(run: RunFacts, history: Sequence[RunFacts], thresholds: Thresholds,
     """Every check of ``run`` against the site's earlier runs (newest first)."""
     return [
         check_run_status(run, now),
+        check_killed_runs(run, history, now),
         check_no_new_articles(run, history, thresholds, now),
         check_error_rate(run, thresholds, now),
         *check_coverage(run, history, thresholds, now),

@@ -27,13 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
+from crawler.liveness import claim_run, reap_dead_runs
 from crawler.runner import project_settings
 from spiders.base import is_loopback
 from storage.db import ensure_schema, make_engine, session_scope
-from storage.models import CrawlRun
-from storage.repository import CrawlRunRepository
+from storage.repository import CrawlRunRepository, RunBusy
 
 logger = logging.getLogger(__name__)
 
@@ -141,28 +139,10 @@ def crawl_command(
     return command
 
 
-def _busy_run(engine: Any, site: str, now: datetime, max_age: timedelta) -> int | None:
-    """The id of a run of ``site`` still going (started within ``max_age``), from any process."""
-    with session_scope(engine) as session:
-        return session.scalar(
-            select(CrawlRun.id).where(
-                CrawlRun.site == site, CrawlRun.status == "running", CrawlRun.started_at > now - max_age
-            )
-        )
-
-
-def reap_abandoned(engine: Any, now: datetime, max_age: timedelta) -> list[int]:
-    """Mark ``failed`` the runs still ``running`` after ``max_age``: their process died unrecorded
-    (a daemon killed with SIGKILL, a machine reboot). Returns their ids."""
-    with session_scope(engine) as session:
-        stale = list(
-            session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.started_at <= now - max_age))
-        )
-        for run in stale:
-            run.status = "failed"
-            run.finish_reason = "abandoned: no process finished this run"
-            run.finished_at = now
-        return [run.id for run in stale]
+def reap_abandoned(engine: Any, now: datetime, max_age: timedelta, settings: Any = None) -> list[int]:
+    """Close as ``killed`` the running runs whose process is gone or whose heartbeat is older than
+    ``max_age`` (a daemon killed with SIGKILL, a machine reboot). Returns their ids."""
+    return [run.run_id for run in reap_dead_runs(engine, now, max_age, settings=settings)]
 
 
 def run_site_crawl(
@@ -188,13 +168,13 @@ def run_site_crawl(
     engine = make_engine(db_url)
     try:
         ensure_schema(engine)
-        busy = _busy_run(engine, site, now, timedelta(seconds=kill_after))
-        if busy is not None:
-            logger.warning("%s: run %d is still going; not starting another", site, busy)
-            return JobResult(site, None, "skipped", f"run {busy} is still going")
         run_args = {k: v for k, v in {**(spider_args or {}), "base_url": base_url or ""}.items() if v}
-        with session_scope(engine) as session:
-            run_id = CrawlRunRepository(session).start(site, site, trigger, now, run_args).id
+        # The atomic claim (one running run per site, enforced by the database); the child takes it over.
+        try:
+            run_id = claim_run(engine, site, site, trigger, now, run_args, proj)
+        except RunBusy as busy:
+            logger.warning("%s; not starting another", busy)
+            return JobResult(site, None, "skipped", str(busy).removeprefix(f"{site}: "))
         command = crawl_command(site, db_url, run_id, trigger, limit, base_url, spider_args, settings)
         returncode, killed_for_time, tail = _supervise(site, run_id, command, kill_after)
         return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)

@@ -17,6 +17,7 @@ from crawler.dedupe import NearDuplicateIndex
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.parsers.text import clean_text, content_hash, normalize_body
+from crawler.retry import DatabaseUnavailable, describe
 from crawler.urls import canonical_url
 from storage.db import session_scope
 from storage.repository import ArticleRepository
@@ -131,6 +132,7 @@ class StorePipeline(_CrawlerPipeline):
         self.near = NearDuplicateIndex(threshold) if threshold > 0 else None
         self.window = timedelta(days=crawler.settings.getfloat("NEAR_DUPLICATE_WINDOW_DAYS"))
         self.indexed_up_to = 0  # highest article id the near-duplicate index has looked at
+        self.unwritten: list[ArticleRecord] = []  # articles the database did not take yet (outage)
 
     def open_spider(self) -> None:
         """Use the run recorder's engine and run id; index the site's recently seen bodies."""
@@ -150,7 +152,24 @@ class StorePipeline(_CrawlerPipeline):
             self.indexed_up_to = max(self.indexed_up_to, article_id)
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
-        """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin."""
+        """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin.
+
+        While the database is away the write is retried (the crawl waits) for ``STORE_RETRY_SECONDS``;
+        after that the article waits in ``unwritten`` and is written as soon as a write succeeds again,
+        or at close (``close_spider``), so no article is silently lost.
+        """
+        try:
+            self.recorder.retry.run(lambda: self._store(item), item.url)
+        except DatabaseUnavailable:
+            self.unwritten.append(item)
+            logger.warning("database unavailable: %s kept for later (%d waiting)", item.url, len(self.unwritten))
+            return item
+        if self.unwritten:
+            self._write_unwritten()
+        return item
+
+    def _store(self, item: ArticleRecord) -> str:
+        """One transaction: the near-duplicate check and the upsert; the outcome counted. Raises DuplicateItem."""
         now = datetime.now(UTC)
         url = item.canonical_url or item.url
         with session_scope(self.recorder.engine) as session:
@@ -170,4 +189,31 @@ class StorePipeline(_CrawlerPipeline):
         if self.near is not None and result.outcome in ("new", "updated") and item.body_text:
             self.near.add(url, item.body_text)
         self.stats.inc_value(f"articles/{result.outcome}")
-        return item
+        return result.outcome
+
+    def _write_unwritten(self) -> None:
+        """Write the articles kept aside during an outage, oldest first, until the database fails again."""
+        while self.unwritten:
+            item = self.unwritten[0]
+            try:
+                self.recorder.retry.run(lambda item=item: self._store(item), item.url)
+            except DatabaseUnavailable:
+                return
+            except DuplicateItem as exc:
+                self.recorder.record_drop(item.url, "duplicate", str(exc))
+            except Exception as exc:  # noqa: BLE001 - any other failure loses this article, counted
+                self.recorder.record_lost(item.url, "pipeline_error", describe(exc))
+            self.unwritten.pop(0)
+
+    def close_spider(self) -> None:
+        """Write what waited; what the database still does not take is counted ``unwritten``, by URL."""
+        if not self.unwritten:
+            return
+        logger.warning("closing: writing %d articles kept aside during a database outage", len(self.unwritten))
+        self.recorder.retry.new_window()
+        self._write_unwritten()
+        window = self.crawler.settings.getfloat("STORE_RETRY_SECONDS")
+        for item in self.unwritten:
+            reason = f"database unavailable for {window:.0f}s (STORE_RETRY_SECONDS): {self.recorder.retry.last_error}"
+            self.recorder.record_lost(item.url, "unwritten", reason)
+        self.unwritten.clear()

@@ -34,6 +34,13 @@ class CrawlOutcome:
     errors: int = 0
     errors_by_kind: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    articles_lost: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+    """``check: detail`` of each health check the run failed."""
+    unwritten_file: str | None = None
+    """The JSON file listing what the database did not get (it was away at close)."""
+    recorded: bool = True
+    """False when the run row could not be updated (the database was away at close)."""
 
 
 def project_settings(db_url: str | None, overrides: dict[str, str]) -> Any:
@@ -120,8 +127,31 @@ def run_crawl(
         raise CrawlSetupError(f"the crawl could not run: {error}") from error
 
     recorder = crawler.get_extension(CrawlRunRecorder) if crawler.extensions else None
-    run_id = recorder.run_id if recorder else None
-    return read_outcome(settings.get("DATABASE_URL"), run_id, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    if recorder is not None and recorder.refused:
+        return CrawlOutcome(run_id=None, status="busy", finish_reason=recorder.refused, seconds=seconds)
+    if recorder is None or recorder.final is None:
+        return read_outcome(settings.get("DATABASE_URL"), recorder.run_id if recorder else None, seconds)
+    # What the recorder wrote (or could not write: the database may be away now): no second read needed.
+    return outcome_from_figures(recorder.final, recorder.health, seconds)
+
+
+def outcome_from_figures(final: dict[str, Any], checks: list[Any], seconds: float) -> CrawlOutcome:
+    """A CrawlOutcome from the recorder's final figures and its health check results."""
+    return CrawlOutcome(
+        run_id=final["run_id"],
+        status=final["status"],
+        finish_reason=final["finish_reason"],
+        pages_fetched=final["pages_fetched"],
+        articles={name: final[f"articles_{name}"] for name in ("new", "updated", "unchanged", "duplicate", "dropped")},
+        errors=final["errors"],
+        errors_by_kind=dict(final["errors_by_kind"]),
+        seconds=seconds,
+        articles_lost=final["articles_lost"],
+        failed_checks=[f"{c.check}: {c.detail}" for c in checks if c.failed],
+        unwritten_file=final.get("unwritten_file"),
+        recorded=final["recorded"],
+    )
 
 
 def check_overrides(overrides: dict[str, str]) -> None:
@@ -173,7 +203,10 @@ def check_database(db_url: str) -> None:
 
 def read_outcome(db_url: str, run_id: int | None, seconds: float) -> CrawlOutcome:
     """The figures of run ``run_id`` from its crawl_runs row."""
+    from sqlalchemy import select
+
     from storage.db import make_engine, session_scope
+    from storage.models import HealthCheck
     from storage.repository import CrawlRunRepository
 
     if run_id is None:
@@ -197,6 +230,15 @@ def read_outcome(db_url: str, run_id: int | None, seconds: float) -> CrawlOutcom
             errors=run.errors,
             errors_by_kind=dict(run.errors_by_kind or {}),
             seconds=seconds,
+            articles_lost=run.articles_lost or 0,
+            failed_checks=[
+                f"{check.check}: {check.detail}"
+                for check in session.scalars(
+                    select(HealthCheck)
+                    .where(HealthCheck.run_id == run_id, HealthCheck.status == "fail")
+                    .order_by(HealthCheck.id)
+                )
+            ],
         )
     engine.dispose()
     return outcome
@@ -213,16 +255,33 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     table.add_row("pages fetched", str(outcome.pages_fetched))
     for name, value in outcome.articles.items():
         table.add_row(f"articles {name}", str(value))
+    table.add_row("articles lost", str(outcome.articles_lost))
     errors = ", ".join(f"{k} {v}" for k, v in sorted(outcome.errors_by_kind.items())) or "none"
     table.add_row("errors", f"{outcome.errors} ({errors})")
     table.add_row("seconds", f"{outcome.seconds:.1f}")
     console.print(table)
     if outcome.status != "ok":
         console.print(f"run {outcome.run_id} {outcome.status}: {outcome.finish_reason}", highlight=False)
+    if outcome.articles_lost:
+        where = f" and in {outcome.unwritten_file}" if outcome.unwritten_file else ""
+        console.print(
+            f"{outcome.articles_lost} articles were not stored; their URLs and reasons are in crawl_events "
+            f"(kinds pipeline_error, unwritten){where}",
+            highlight=False,
+        )
+    if not outcome.recorded:
+        console.print(
+            f"the database was away at the end: run {outcome.run_id} is not recorded there; "
+            f"its figures and lost articles are in {outcome.unwritten_file or 'the log'}",
+            highlight=False,
+        )
+    for check in outcome.failed_checks:
+        console.print(f"health check failed: {check}", highlight=False)
 
 
 def exit_code(outcome: CrawlOutcome) -> int:
-    """0 for a completed run, 1 for a failed or timed-out one, 130 for an interrupted one."""
+    """0 for a completed run, 1 for a failed (articles lost included), timed-out, killed or refused one
+    (``busy``: another run of the site is going), 130 for an interrupted one."""
     return {"ok": 0, "interrupted": 130}.get(outcome.status, 1)
 
 

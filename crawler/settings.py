@@ -83,6 +83,16 @@ VALIDATE_MIN_BODY_CHARS = 80
 CRAWL_TRIGGER = "manual"
 # The crawl_runs row to fill; 0 means the recorder creates one.
 CRAWL_RUN_ID = 0
+# Seconds a crawl waits out a database outage (writes retried with backoff) before an article is
+# kept aside as unwritten; at close it waits this long again before giving the writes up.
+STORE_RETRY_SECONDS = 60
+# Seconds between a running crawl's heartbeats (crawl_runs.heartbeat_at): how others know it lives.
+RUN_HEARTBEAT_SECONDS = 30
+# A running run whose heartbeat is older than this is closed as killed (hung, or gone on another host);
+# well above STORE_RETRY_SECONDS, during which a waiting crawl cannot beat.
+RUN_STALE_SECONDS = 300
+# Folder for the JSON list of articles and events a crawl could not write (the database stayed away).
+UNWRITTEN_DIR = "."
 
 # --- scheduling (crawler schedule) ----------------------------------------
 # A run missed by at most this many seconds (daemon down, previous run still going) still

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -134,6 +135,9 @@ class ArticleVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     captured_at: Mapped[datetime]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    changed_fields: Mapped[list[str] | None] = mapped_column(JSON())
+    """The fields that differ from the previous version, e.g. ``["title", "tags"]``; NULL for version 1
+    (and for versions stored before revision 0003)."""
 
     article: Mapped[Article] = relationship(back_populates="versions")
 
@@ -151,7 +155,7 @@ class CrawlRun(Base):
     trigger: Mapped[str] = mapped_column(String(16), default="manual")
     """``manual`` or ``schedule``."""
     status: Mapped[str] = mapped_column(String(16), default="running")
-    """``running``, ``ok``, ``failed``, ``timed_out`` or ``interrupted``."""
+    """``running``, ``ok``, ``failed``, ``timed_out``, ``interrupted`` or ``killed`` (see RUN_STATUSES)."""
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
     finish_reason: Mapped[str | None] = mapped_column(String(200))
@@ -167,6 +171,29 @@ class CrawlRun(Base):
     field_coverage: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Share of new or updated articles with each key field filled, e.g. ``{"body_text": 1.0}``."""
     args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    articles_lost: Mapped[int] = mapped_column(default=0)
+    """Articles parsed but neither stored nor counted otherwise: a pipeline raised, or the database stayed away."""
+    pid: Mapped[int | None]
+    """Process id of the crawl that owns the run (on ``hostname``), for telling a live run from a dead one."""
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None]
+    """Last sign of life of the owning process; a ``running`` run whose heartbeat is too old is closed ``killed``."""
+
+    __table_args__ = (
+        # The claim: at most one running run per site, enforced by the database itself.
+        Index(
+            "uq_crawl_runs_site_running",
+            "site",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+
+RUN_STATUSES: tuple[str, ...] = ("running", "ok", "failed", "timed_out", "interrupted", "killed")
+"""Every value of ``crawl_runs.status``: ``failed`` includes a run that lost articles; ``killed``
+a run whose process died or hung without closing it."""
 
 
 class CrawlEvent(Base):
@@ -178,7 +205,8 @@ class CrawlEvent(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     kind: Mapped[str] = mapped_column(String(32), index=True)
-    """``dropped``, ``duplicate``, ``http_error``, ``network_error``, ``redirect`` or ``parse_error``."""
+    """``dropped``, ``duplicate``, ``http_error``, ``network_error``, ``redirect``, ``parse_error``,
+    ``pipeline_error`` (an item pipeline raised: the article is lost) or ``unwritten`` (the database stayed away)."""
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleRecord
@@ -46,6 +47,8 @@ class UpsertResult:
     outcome: UpsertOutcome
     article_id: int
     duplicate_of: str | None = None
+    changed_fields: tuple[str, ...] = ()
+    """For ``updated``: the fields that differ from the stored version."""
 
 
 # Fields a later crawl may not empty or replace with a fallback's guess (see keep_stored_where_degraded).
@@ -77,6 +80,31 @@ def keep_stored_where_degraded(existing: Article, record: ArticleRecord) -> Arti
                 merged.provenance[name] = stored_rule
     merged.content_hash = content_hash(merged.body_text)
     return merged
+
+
+# Content fields compared on a re-crawl: a difference in any of them is a new version.  Left out:
+# the fetch URL (same canonical URL), body_html (markup noise around the same text), published_raw
+# (the date as printed, e.g. "3 hours ago", changes while the date does not), and bookkeeping.
+COMPARED_FIELDS: tuple[str, ...] = tuple(f for f in KEPT_FIELDS if f not in ("body_html", "published_raw"))
+
+
+def _unique(values: list[str]) -> list[str]:
+    """The list without repeats, first occurrence kept (how tags are stored)."""
+    return list(dict.fromkeys(values))
+
+
+def changed_fields(existing: Article, record: ArticleRecord) -> tuple[str, ...]:
+    """The compared fields whose value in ``record`` differs from the stored article, in COMPARED_FIELDS order."""
+    changed = []
+    for name in COMPARED_FIELDS:
+        if name == "tags":
+            stored, new = [t.tag for t in existing.tags], _unique(record.tags)
+        else:
+            stored, new = getattr(existing, name), getattr(record, name)
+        # NULL and empty are the same absence (a stored '' or [] against a record's None).
+        if (stored or None) != (new or None):
+            changed.append(name)
+    return tuple(changed)
 
 
 def _insert_for(session: Session):  # noqa: ANN202 - dialect-specific Insert constructs
@@ -178,16 +206,18 @@ class ArticleRepository:
             existing = self.by_canonical_url(canonical)
             assert existing is not None
         record = keep_stored_where_degraded(existing, record)
-        if existing.content_hash == record.content_hash:
+        changed = changed_fields(existing, record)
+        if not changed:
             self.session.execute(update(Article).where(Article.id == existing.id).values(last_seen_at=now))
             return UpsertResult("unchanged", existing.id)
         version = existing.version + 1
         values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
         values.update(version=version, last_seen_at=now, last_changed_at=now)
         self.session.execute(update(Article).where(Article.id == existing.id).values(**values))
-        self._replace_tags(existing.id, record.tags)
-        self._add_version(existing.id, version, record, run_id, now)
-        return UpsertResult("updated", existing.id)
+        if "tags" in changed:
+            self._replace_tags(existing.id, record.tags)
+        self._add_version(existing.id, version, record, run_id, now, changed)
+        return UpsertResult("updated", existing.id, changed_fields=changed)
 
     def _lock(self, *keys: str) -> None:
         """Serialize concurrent writers of the same URL or body until this transaction ends.
@@ -212,7 +242,13 @@ class ArticleRepository:
         self.session.flush()
 
     def _add_version(
-        self, article_id: int, version: int, record: ArticleRecord, run_id: int | None, now: datetime
+        self,
+        article_id: int,
+        version: int,
+        record: ArticleRecord,
+        run_id: int | None,
+        now: datetime,
+        changed: tuple[str, ...] | None = None,
     ) -> None:
         self.session.add(
             ArticleVersion(
@@ -224,9 +260,21 @@ class ArticleRepository:
                 content_hash=record.content_hash or "",
                 captured_at=now,
                 run_id=run_id,
+                changed_fields=list(changed) if changed is not None else None,
             )
         )
         self.session.flush()
+
+
+class RunBusy(Exception):
+    """The site already has a running run; ``run`` is it (None if it closed meanwhile)."""
+
+    def __init__(self, site: str, run: CrawlRun | None) -> None:
+        self.site = site
+        self.run = run
+        who = f" (pid {run.pid} on {run.hostname})" if run is not None and run.pid else ""
+        what = f"run {run.id}{who} is still going" if run is not None else "another run is starting"
+        super().__init__(f"{site}: {what}")
 
 
 class CrawlRunRepository:
@@ -235,12 +283,60 @@ class CrawlRunRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def start(self, site: str, spider: str, trigger: str, now: datetime, args: dict[str, str]) -> CrawlRun:
-        """A new run in status ``running``."""
-        run = CrawlRun(site=site, spider=spider, trigger=trigger, status="running", started_at=now, args=args)
-        self.session.add(run)
-        self.session.flush()
+    def start(
+        self,
+        site: str,
+        spider: str,
+        trigger: str,
+        now: datetime,
+        args: dict[str, str],
+        owner: tuple[int, str] | None = None,
+    ) -> CrawlRun:
+        """A new run in status ``running``, owned by process ``owner`` = (pid, hostname).
+
+        Raises RunBusy when the site already has a running run: the partial unique index
+        ``uq_crawl_runs_site_running`` makes this insert the atomic claim of the site.
+        """
+        pid, hostname = owner if owner else (None, None)
+        run = CrawlRun(
+            site=site,
+            spider=spider,
+            trigger=trigger,
+            status="running",
+            started_at=now,
+            args=args,
+            pid=pid,
+            hostname=hostname,
+            heartbeat_at=now,
+        )
+        try:
+            with self.session.begin_nested():  # a savepoint: the caller's transaction survives a refusal
+                self.session.add(run)
+                self.session.flush()
+        except IntegrityError:
+            busy = self.running(site)
+            raise RunBusy(site, busy[0] if busy else None) from None
         return run
+
+    def running(self, site: str | None = None) -> list[CrawlRun]:
+        """Runs in status ``running`` (of ``site``), oldest first."""
+        stmt = select(CrawlRun).where(CrawlRun.status == "running")
+        if site is not None:
+            stmt = stmt.where(CrawlRun.site == site)
+        return list(self.session.scalars(stmt.order_by(CrawlRun.id)))
+
+    def take_over(self, run_id: int, owner: tuple[int, str], now: datetime) -> CrawlRun | None:
+        """Make process ``owner`` the owner of running run ``run_id`` (the child of ``run-now`` or the daemon)."""
+        run = self.get(run_id)
+        if run is None or run.status != "running":
+            return None
+        run.pid, run.hostname = owner
+        run.heartbeat_at = now
+        return run
+
+    def heartbeat(self, run_id: int, now: datetime) -> None:
+        """Record that the owner of ``run_id`` is alive."""
+        self.session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=now))
 
     def get(self, run_id: int) -> CrawlRun | None:
         """One run by id."""

@@ -27,7 +27,8 @@ examples:
   crawler crawl syrianobserver -a base_url=http://127.0.0.1:8000 -a max_pages=3
 
 exit status: 0 when the crawl completed (page errors are counted, not fatal),
-1 when it failed or timed out, 2 for a bad command line, 130 when interrupted."""
+1 when it failed (an article lost counts: see crawl_events), timed out, or did not start because
+another run of the site is going, 2 for a bad command line, 130 when interrupted."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,5 +58,8 @@ def run(args: argparse.Namespace) -> int:
     except CrawlSetupError as exc:
         print(f"crawler crawl: {exc}", file=sys.stderr)
         return 2
+    if outcome.status == "busy":
+        print(f"crawler crawl: {args.spider} not started: {outcome.finish_reason}", file=sys.stderr)
+        return exit_code(outcome)
     print_summary(outcome)
     return exit_code(outcome)

@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"crawler health: {exc}", file=sys.stderr)
         return 1
+    from crawler.liveness import reap_before_reading
+
+    reap_before_reading(engine)  # a run whose process died is shown (and checked) as killed, not running
     stored_sites: list[str] = []
     try:
         with session_scope(engine) as session:

@@ -130,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"crawler runs: {exc}", file=sys.stderr)
         return 1
+    from crawler.liveness import reap_before_reading
+
+    reap_before_reading(engine)  # a run whose process died is shown (and checked) as killed, not running
     stmt = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(args.last)
     if args.site:
         stmt = stmt.where(CrawlRun.site == args.site)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from crawler.health import (
     RunFacts,
     Thresholds,
     check_coverage,
     check_error_rate,
+    check_killed_runs,
     check_no_new_articles,
     check_run_status,
     evaluate,
+    percent,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -75,9 +79,47 @@ def test_no_new_needs_n_runs_and_ignores_incomplete_ones() -> None:
 
 
 def test_no_new_is_usual_for_a_quiet_site() -> None:
-    history = [run(i) for i in range(9, 0, -1)] + [run(0, new=3)]
+    # Before the quiet streak (runs 10, 9, 8) news came one run in four: silence is usual here.
+    history = [run(9), run(8)] + [run(i, new=2 if i % 4 == 0 else 0) for i in range(7, -1, -1)]
     result = check_no_new_articles(run(10), history, T, NOW)
-    assert not result.failed and "usual" in result.detail
+    assert not result.failed and "0 new in 6 runs, usual" in result.detail and "40%" in result.detail
+
+
+@pytest.mark.parametrize("news_runs", [3, 10])
+def test_no_new_keeps_failing_while_the_silence_lasts(news_runs: int) -> None:
+    """Regression (issue 9): the quiet runs entered their own baseline and switched the check off."""
+    history = [run(i, new=5) for i in range(news_runs, 0, -1)]  # newest first
+    verdicts = []
+    for i in range(news_runs + 1, news_runs + 16):
+        result = check_no_new_articles(run(i), history, T, NOW)
+        verdicts.append(result.failed)
+        history.insert(0, run(i))
+    assert verdicts == [False, False] + [True] * 13
+    assert "no new articles in the last 15 completed runs" in result.detail
+    assert f"100% of the {min(news_runs, T.history_runs)} runs before" in result.detail
+
+
+def test_percentages_are_never_rounded_up() -> None:
+    assert [percent(x) for x in (0.996, 0.9999, 1.0, 0.57, 0.0004, 0.0, 0.5)] == [
+        "99.6%",
+        "99.9%",
+        "100%",
+        "57%",
+        "0%",
+        "0%",
+        "50%",
+    ]
+    history = [run(2), run(1)]  # body_text 0.95 in FULL
+    near_full = check_coverage(run(3, coverage={**FULL, "body_text": 0.996, "pages": 500}), history, T, NOW)
+    assert "99.6% of 500 article pages (recent median 95%)" in by_check(near_full)["coverage:body_text"].detail
+
+
+def test_killed_runs_before_this_one_are_reported_once() -> None:
+    killed = RunFacts(id=3, site="syrianobserver", status="killed", finish_reason="killed: its process 42 is gone")
+    result = check_killed_runs(run(4), [killed, run(2)], NOW)
+    assert result.failed and "run 3: killed: its process 42 is gone" in result.detail
+    assert not check_killed_runs(run(5), [run(4), killed, run(2)], NOW).failed
+    assert check_run_status(killed, NOW).failed
 
 
 def test_error_rate() -> None:
@@ -127,4 +169,11 @@ def test_coverage_baseline_leaves_out_runs_that_already_alerted() -> None:
 
 def test_evaluate_runs_every_check() -> None:
     names = [r.check for r in evaluate(run(2), [run(1, new=3)], T, NOW)]
-    assert names == ["run_status", "no_new_articles", "error_rate", "coverage:title", "coverage:body_text"]
+    assert names == [
+        "run_status",
+        "killed_runs",
+        "no_new_articles",
+        "error_rate",
+        "coverage:title",
+        "coverage:body_text",
+    ]

@@ -71,7 +71,7 @@ def test_no_job_table_means_no_jobs(sqlite_url: str) -> None:
     engine.dispose()
 
 
-def test_runs_left_running_past_the_time_limit_are_marked_failed(sqlite_url: str) -> None:
+def test_runs_left_running_past_the_time_limit_are_closed_as_killed(sqlite_url: str) -> None:
     from datetime import UTC, datetime, timedelta
 
     from crawler.jobs import reap_abandoned
@@ -82,10 +82,11 @@ def test_runs_left_running_past_the_time_limit_are_marked_failed(sqlite_url: str
     engine = make_engine(sqlite_url)
     ensure_schema(engine)
     with session_scope(engine) as session:
-        for minutes in (120, 5):
+        # One running run per site (uq_crawl_runs_site_running): two sites; no heartbeat, no pid.
+        for site, minutes in (("syrianobserver", 120), ("other", 5)):
             session.add(
                 CrawlRun(
-                    site="syrianobserver",
+                    site=site,
                     spider="syrianobserver",
                     status="running",
                     started_at=now - timedelta(minutes=minutes),
@@ -93,5 +94,5 @@ def test_runs_left_running_past_the_time_limit_are_marked_failed(sqlite_url: str
             )
     assert reap_abandoned(engine, now, timedelta(hours=1)) == [1]
     with session_scope(engine) as session:
-        assert [r.status for r in session.query(CrawlRun).order_by(CrawlRun.id)] == ["failed", "running"]
+        assert [r.status for r in session.query(CrawlRun).order_by(CrawlRun.id)] == ["killed", "running"]
     engine.dispose()

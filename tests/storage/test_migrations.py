@@ -94,7 +94,7 @@ def test_a_database_behind_head_is_refused_with_the_command_to_run(db_url: str) 
     with session_scope(engine) as session:
         SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", NOW)
     before, after = upgrade(engine)
-    assert (before.status, before.pending, after.status) == ("behind", ("0002",), "current")
+    assert (before.status, before.pending, after.status) == ("behind", ("0002", "0003"), "current")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sites")).scalar_one() == 1
     ensure_schema(engine)
@@ -103,7 +103,10 @@ def test_a_database_behind_head_is_refused_with_the_command_to_run(db_url: str) 
 
 def test_a_store_made_before_migrations_is_refused_then_adopted(db_url: str) -> None:
     engine = make_engine(db_url)
-    Base.metadata.create_all(engine)  # how the foundation commit created stores
+    # The tables the foundation commit's create_all made (= revision 0001), without migration history.
+    migrate_to(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
     with session_scope(engine) as session:
         SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", NOW)
     assert current_state(engine).status == "untracked"
@@ -165,4 +168,4 @@ def test_migrations_ship_inside_the_package() -> None:
     # Found relative to storage/, so a non-editable install finds them too (package data in pyproject).
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("*.py")) == ["0001", "0002"]
+    assert sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("*.py")) == ["0001", "0002", "0003"]

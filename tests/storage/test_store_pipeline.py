@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from crawler.items import ArticleRecord
 from crawler.pipelines import DuplicateItem, NormalizePipeline, StorePipeline
+from crawler.retry import DatabaseRetry
 from storage.db import ensure_schema, make_engine, session_scope
 from storage.models import Article
 from storage.repository import CrawlRunRepository, SiteRepository
@@ -27,10 +28,14 @@ def open_pipeline(db_url: str) -> tuple[StorePipeline, NormalizePipeline]:
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
-        run_id = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {}).id
+        run = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {})
+        run.status = "ok"  # one running run per site; these tests open several pipelines at once
+        run_id = run.id
     crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0.9, "NEAR_DUPLICATE_WINDOW_DAYS": 30})
     pipeline = StorePipeline(crawler)
-    pipeline.recorder = SimpleNamespace(engine=engine, site="syrianobserver", run_id=run_id)  # type: ignore[assignment]
+    pipeline.recorder = SimpleNamespace(  # type: ignore[assignment]
+        engine=engine, site="syrianobserver", run_id=run_id, retry=DatabaseRetry(60)
+    )
     with session_scope(engine) as session:
         from storage.repository import ArticleRepository
 
