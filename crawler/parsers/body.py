@@ -22,6 +22,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from crawler.parsers.arabic import is_furniture as is_arabic_furniture
+
 logger = logging.getLogger(__name__)
 
 # Elements whose whole subtree never holds article prose.
@@ -134,7 +136,7 @@ _CALL_TO_ACTION = re.compile(
     r"newsletters?|inbox|podcasts?|app|social media|rss)\b|@\w)).*)$",
     re.IGNORECASE,
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
 # Teaser labels between paragraphs ("DON'T MISS", "Must read:", "VIDEO 3:45").
 _TEASER_LABEL = re.compile(
     r"^(?:(?:don'?t|do not) miss(?: this| out)?|must[- ](?:read|see|watch)|watch(?: now| live| more| this)?|"
@@ -158,7 +160,7 @@ _CREDIT_LOWER_WORDS = frozenset(
     "image images pool courtesy staff".split()
 )
 _LETTER_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
-_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。")
+_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。", "؟")
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
@@ -549,6 +551,8 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
         if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
         if kind != "h" and _is_furniture(text):
+            continue
+        if is_arabic_furniture(text):  # Arabic labels and calls, headings included ("مقالات ذات صلة")
             continue
         out.append((kind, text))
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawler.items import ArticleRecord
+from crawler.parsers.arabic import ascii_digits, source_line
 from crawler.parsers.authors import clean_authors
 from crawler.parsers.body import Body, extract_body
 from crawler.parsers.dates import date_from_url, parse_date
@@ -71,6 +72,7 @@ DATE_CLASS_XPATH = (
 BYLINE_OPENERS = (
     "By ", "BY ", "by ", "Posted by", "Submitted by", "Written by", "Words by", "Par ", "PAR ", "Von ", "VON ",
     "Por ", "POR ", "Di ", "Door ", "Av ", "Автор", "Текст:", "بقلم", "كتب ", "Oleh ",
+    "إعداد", "بواسطة", "الكاتب",
 )
 BYLINE_TEXT_XPATH = " | ".join(
     f"//body//*[starts-with(normalize-space(text()), '{opener}')]" for opener in BYLINE_OPENERS
@@ -341,7 +343,7 @@ class GenericParser:
             for text in (el.text, el.tail):
                 if text and 6 <= len(text) <= 200:
                     text = " ".join(text.split())
-                    if len(text) <= 60 and _YEAR.search(text):
+                    if len(text) <= 60 and _YEAR.search(ascii_digits(text)):  # ٢٠٢٤ is a year too
                         (after if seen_h1 else before).append(text)
             if len(after) >= MAX_TEXT_DATE_TRIES:
                 break
@@ -492,8 +494,19 @@ class GenericParser:
             flat = self._flat_body(tree_chars)
             if flat is not None and len(flat.text or "") > len(body.text or ""):
                 body, rule = flat, "heuristic:flattened"
+        self._source_line(body)
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
+
+    def _source_line(self, body: Body) -> None:
+        """A closing source line (``المصدر: عنب بلدي``) is the ``source`` field, not body text."""
+        for index in range(len(body.paragraphs) - 1, max(len(body.paragraphs) - 3, -1), -1):
+            name = source_line(body.paragraphs[index][1])
+            if name:
+                del body.paragraphs[index]
+                if not self.record.source:
+                    self._set("source", name, "byline")
+                return
 
     def _flat_body(self, tree_chars: int) -> Body | None:
         """Re-extract from the page with its wrapper tags flattened.
@@ -523,7 +536,7 @@ def _split_tags(values: list[Any]) -> list[str]:
         if not isinstance(value, str):
             continue
         # Entities first: "&amp;" must not be split at its ";".
-        for part in re.split(r"[,;|]", htmllib.unescape(value)):
+        for part in re.split(r"[,،;|]", htmllib.unescape(value)):
             tag = " ".join(part.split())
             if tag and len(tag) <= 60 and tag.casefold() not in seen:
                 seen.add(tag.casefold())

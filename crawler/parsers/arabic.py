@@ -1,0 +1,176 @@
+"""Arabic pages: month names, digits, byline and source labels, and the page-furniture lines of Arabic sites.
+
+Pure tables and functions used by the generic extractor (``dates``, ``authors``, ``body``,
+``generic``).  Everything is matched on the spelling key of :func:`storage.arabic.normalize_arabic`
+(``أيضاً`` and ``ايضا`` are one word), so a table lists each word once, in its bare spelling.
+
+- Dates: ``٥ آذار ٢٠٢٤``, ``الثلاثاء 5 مارس 2024 - 14:30``, ``5 آذار (مارس) 2024``, ``٠٥/٠٣/٢٠٢٤``:
+  the Levantine (Syriac) month names, the Egyptian (transliterated) ones and the Maghrebi ones,
+  Arabic-Indic or ASCII digits, an optional time with ص / م (a.m. / p.m.).  The date is read
+  in the site's zone when it names none.
+- Labels: "read also" (اقرأ أيضاً), related articles (مقالات ذات صلة), share (شارك) and follow
+  (تابعنا) calls, newsletter boxes (اشترك في النشرة البريدية), "most read", tag and comment
+  headings, photo credits, rights lines: short lines that are never article text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from storage.arabic import has_arabic, normalize_arabic
+
+__all__ = [
+    "MONTHS", "ascii_digits", "cut_date", "has_arabic", "is_furniture", "is_non_person", "parse_arabic_date",
+    "source_line",
+]
+
+MONTHS: dict[str, int] = {
+    # Levantine / Iraqi (Syriac) names, as Syrian, Lebanese, Jordanian and Iraqi papers print them.
+    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8,
+    "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
+    "كانون ثاني": 1, "تشرين اول": 10, "تشرين ثاني": 11, "كانون اول": 12,
+    # Egyptian / Gulf (transliterated) names and their common spellings.
+    "يناير": 1, "فبراير": 2, "فبرایر": 2, "مارس": 3, "ابريل": 4, "ابرايل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11,
+    "ديسمبر": 12,
+    # Maghrebi (French-derived) names.
+    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7, "اوت": 8,
+}
+"""Month name (spelling key) -> month number."""
+
+_DIGITS = {ord(chr(0x0660 + d)): str(d) for d in range(10)} | {ord(chr(0x06F0 + d)): str(d) for d in range(10)}
+_MONTH = "|".join(sorted((re.escape(m).replace(r"\ ", r"\s+") for m in MONTHS), key=len, reverse=True))
+_TEXT_DATE = re.compile(
+    rf"(?<!\d)(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{_MONTH})(?![\w])"
+    rf"(?:\s*[/(]\s*(?:{_MONTH})\s*\)?)?\s*[,،]?\s*(?:(?:من\s+)?(?:عام|سنه)\s+)?(?P<y>\d{{4}})(?!\d)"
+)
+_NUMERIC_DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})(?!\d)")
+_TIME = re.compile(
+    r"(?<![\d:])(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::\d{2})?(?![\d:])\s*(?P<ap>صباحا|مساء|ظهرا|فجرا|ص|م)?(?!\w)"
+)
+_AFTERNOON = ("م", "مساء", "ظهرا")
+_RELATIVE = re.compile(r"(?:^|\s)(?:منذ|قبل|امس|اليوم|البارحه)(?:\s|$)")
+
+
+def ascii_digits(text: str) -> str:
+    """Arabic-Indic (٠-٩) and Persian (۰-۹) digits as ASCII digits."""
+    return text.translate(_DIGITS)
+
+
+def _key(text: str) -> str:
+    """The matching key of a line: spelling folded, ASCII digits, single spaces."""
+    return " ".join(ascii_digits(normalize_arabic(text)).split())
+
+
+def parse_arabic_date(text: str, default_tz: tzinfo | None = None) -> datetime | None:
+    """A date written in Arabic (month name or day-first digits, either digit system), or ``None``.
+
+    The time of day (``14:30``, ``2:30 م``) is read when present, else midnight; the result is
+    aware, in ``default_tz`` (the site's zone) when given, else naive-as-UTC is the caller's call
+    (``None`` tzinfo).  Relative dates (منذ ساعتين, "two hours ago") are refused: no clock here.
+    """
+    if not text:
+        return None
+    key = _key(text)
+    if _RELATIVE.search(key):
+        return None
+    match = _TEXT_DATE.search(key)
+    if match:
+        day, month, year = int(match["d"]), MONTHS[" ".join(match["m"].split())], int(match["y"])
+    else:
+        match = _NUMERIC_DMY.search(key)
+        if match is None or not has_arabic(text):
+            return None
+        day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
+    rest = key[: match.start()] + " " + key[match.end():]
+    hour = minute = 0
+    found = _TIME.search(rest)
+    if found:
+        hour, minute = int(found["H"]), int(found["M"])
+        if found["ap"] in _AFTERNOON and hour < 12:
+            hour += 12
+        elif found["ap"] in ("ص", "صباحا", "فجرا") and hour == 12:
+            hour = 0
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=default_tz)
+    except ValueError:
+        return None
+
+
+def cut_date(text: str) -> str:
+    """A byline with its trailing date cut off: ``أحمد خالد - ٥ آذار ٢٠٢٤`` -> ``أحمد خالد -``."""
+    key = normalize_arabic(text)
+    if len(key) != len(text):  # marks were dropped: positions differ, cut at the first digit only
+        match = re.search(r"\d", text)
+        return text[: match.start()] if match else text
+    spans = [m.start() for m in (_TEXT_DATE.search(ascii_digits(key)), re.search(r"\d", text)) if m]
+    return text[: min(spans)] if spans else text
+
+
+# --- people, sources -----------------------------------------------------------------------
+
+_NON_PERSON = re.compile(
+    r"(?:^|\s)(?:ال|و|ب|ل)?(?:محرر|محررو|محررين|تحرير|فريق|وكاله|وكالات|مراسل|مراسلو|مراسلين|مراسلنا|مراسلها|"
+    r"قسم|اخبار|خاص|متابعات|صحيفه|جريده|موقع|هيئه|اداره|مكتب|شبكه|قناه|مركز|المرصد)(?:\s|$)"
+)
+
+
+def is_non_person(name: str) -> bool:
+    """Whether an Arabic byline names a desk, agency or outlet (المحرر، فريق التحرير، وكالات) rather than a person."""
+    return has_arabic(name) and _NON_PERSON.search(_key(name)) is not None
+
+
+_SOURCE = re.compile(r"^\(?\s*(?:المصدر|مصدر الخبر|المصادر)\s*[:\-–]\s*(?P<name>[^()]{2,80}?)\s*\)?\.?$")
+
+
+def source_line(text: str) -> str | None:
+    """The outlet named by a source line (``المصدر: عنب بلدي`` -> ``عنب بلدي``), else ``None``."""
+    if not text or len(text) > 100 or not has_arabic(text):
+        return None
+    match = _SOURCE.match(" ".join(text.split()))
+    return match["name"].strip(" .") if match else None
+
+
+# --- page furniture -------------------------------------------------------------------------
+
+FURNITURE_CHARS = 200
+"""Only lines up to this long are tested: a label or a call is one short line."""
+_FURNITURE = re.compile(
+    r"^(?:"
+    # "Read also", "see also", "read more" boxes and labels, with the teaser they link.
+    r"(?:اقرا|طالع|شاهد|اقرئي|اقرؤوا)\s+(?:ايضا|كذلك|المزيد)\b.*|المزيد من\s+(?:الاخبار|المقالات)\b.*"
+    # Related and most-read lists.
+    r"|(?:مقالات|اخبار|مواضيع|مواد|قصص|تقارير|موضوعات)\s+(?:ذات صله|مشابهه|متعلقه|مرتبطه|اخري)\b.*"
+    r"|ذات صله\s*:?|الاكثر\s+(?:قراءه|مشاهده|تداولا|تعليقا|شعبيه)\b.*|(?:اخر|احدث)\s+الاخبار\s*:?"
+    # Share and follow calls.
+    r"|(?:شارك|شاركوا|شاركي|مشاركه|انشر)(?:\s+(?:المقال|الخبر|الموضوع|هذا المقال|هذا الخبر|القصه)\b.*"
+    r"|\s+(?:علي|عبر|في)\s+.{0,60})?\s*:?"
+    r"|(?:تابعنا|تابعونا|تابعوا|تابع|تابعي)(?:\s+(?:علي|عبر|في)\s+.{0,80}|\s+\S+\s*)?:?"
+    r"|(?:انضم|انضموا)\s+(?:الي|لقناتنا|لقناه)\b.*"
+    # Newsletter boxes.
+    r"|(?:اشترك|اشتركوا|اشتركي|سجل|سجلوا)\b.*(?:النشره|البريد|نشرتنا|الاخباريه|اشتراك)\b.*"
+    r"|(?:النشره البريديه|النشره الاخباريه|نشرتنا البريديه)\b.*|(?:احصل|تصلك|ستصلك|يصلك)\b.*بريدك\b.*"
+    r"|اشترك(?: الان| مجانا)?\s*!?"
+    # Ads, sponsored content, rights, comments, tag labels, reading time, photo credits, "click here".
+    r"|اعلان|اعلانات|محتوي\s+(?:مدفوع|ممول|برعايه)|برعايه\s+.{0,40}"
+    r"|(?:جميع|كل)\s+الحقوق\s+محفوظه\b.*|حقوق\s+(?:النشر|الطبع)\b.*"
+    r"|(?:التعليقات|تعليقات القراء|اضف تعليقا|اترك تعليقا|اكتب تعليقا|اضف تعليقك)\b.*"
+    r"|(?:الكلمات المفتاحيه|كلمات مفتاحيه|الوسوم|وسوم|الاوسمه|الكلمات الدلاليه)\s*:?.{0,120}"
+    r"|(?:مده|وقت)\s+القراءه\b.{0,20}|\d+\s+(?:دقيقه|دقائق|دقيقتان)\s+(?:للقراءه|قراءه)"
+    r"|(?:الصوره|صوره|تصوير|الصور|مصدر الصوره)\s*[:\-–].{0,100}"
+    r"|(?:اضغط|انقر)\s+هنا\b.*|(?:للمزيد|لمزيد من المعلومات)\s*[:\-]?\s*(?:اضغط|انقر)\b.*"
+    # Date stamps and bylines standing alone in the text.
+    r"|(?:نشر|نشرت|تاريخ النشر|اخر تحديث|تم النشر|تم التحديث|محدث|تحديث|اخر تعديل)\s*(?:في|بتاريخ)?\s*:?"
+    r"[^.؟!]{0,50}\d[^.؟!]{0,40}"
+    r"|(?:بقلم|كتب|كتبت|اعداد|تحرير|بواسطه)\s*:?\s*[^\s.؟!،,:]+(?:\s+[^\s.؟!،,:]+){0,4}"
+    r")$"
+)
+
+
+def is_furniture(text: str) -> bool:
+    """A short Arabic line that is page furniture, never article text (see the module doc)."""
+    if len(text) > FURNITURE_CHARS or not has_arabic(text):
+        return False
+    key = _key(text).strip(" .:!|-–—«»\"'")
+    return bool(key) and _FURNITURE.match(key) is not None
