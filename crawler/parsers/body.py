@@ -23,6 +23,7 @@ from functools import lru_cache
 from lxml import etree
 
 from crawler.parsers.arabic import is_furniture as is_arabic_furniture
+from crawler.parsers.arabic import source_line
 
 logger = logging.getLogger(__name__)
 
@@ -556,7 +557,8 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
             continue
         out.append((kind, text))
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
-    while out and (out[-1][0] == "h" or _is_stub(out[-1][1])):
+    # A closing source line ("المصدر: عنب بلدي") is short too, but it is a field: the caller takes it.
+    while out and (out[-1][0] == "h" or _is_stub(out[-1][1])) and not source_line(out[-1][1]):
         out.pop()
     return out
 
