@@ -16,7 +16,8 @@ Pure tables and functions used by the generic extractor (``dates``, ``authors``,
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from storage.arabic import has_arabic, normalize_arabic
 
@@ -50,6 +51,22 @@ _TIME = re.compile(
     r"(?<![\d:])(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::\d{2})?(?![\d:])\s*(?P<ap>صباحا|مساء|ظهرا|فجرا|ص|م)?(?!\w)"
 )
 _AFTERNOON = ("م", "مساء", "ظهرا")
+ZONES: dict[str, str] = {
+    "مكه المكرمه": "Asia/Riyadh", "مكه": "Asia/Riyadh", "السعوديه": "Asia/Riyadh", "الرياض": "Asia/Riyadh",
+    "دمشق": "Asia/Damascus", "سوريا": "Asia/Damascus", "بيروت": "Asia/Beirut", "لبنان": "Asia/Beirut",
+    "القاهره": "Africa/Cairo", "مصر": "Africa/Cairo", "بغداد": "Asia/Baghdad", "العراق": "Asia/Baghdad",
+    "عمان": "Asia/Amman", "الاردن": "Asia/Amman", "القدس": "Asia/Jerusalem", "فلسطين": "Asia/Gaza",
+    "الدوحه": "Asia/Qatar", "قطر": "Asia/Qatar", "ابوظبي": "Asia/Dubai", "دبي": "Asia/Dubai",
+    "الامارات": "Asia/Dubai", "الكويت": "Asia/Kuwait", "الرباط": "Africa/Casablanca", "المغرب": "Africa/Casablanca",
+    "تونس": "Africa/Tunis", "الجزائر": "Africa/Algiers", "الخرطوم": "Africa/Khartoum",
+    "غرينتش": "UTC", "غرينيتش": "UTC", "جرينتش": "UTC",
+}
+"""Place named in ``بتوقيت <place>`` ("<place> time") -> IANA zone."""
+_ZONE_NAME = re.compile(
+    r"(?:بتوقيت|توقيت|حسب توقيت)\s+(?P<place>"
+    + "|".join(sorted(ZONES, key=len, reverse=True)).replace(" ", r"\s+") + r")(?!\w)"
+)
+_ZONE_OFFSET = re.compile(r"(?:GMT|UTC|غرينتش|ت\.?\s?غ)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?")
 _RELATIVE = re.compile(r"(?:^|\s)(?:منذ|قبل|امس|اليوم|البارحه)(?:\s|$)")
 
 
@@ -66,9 +83,10 @@ def _key(text: str) -> str:
 def parse_arabic_date(text: str, default_tz: tzinfo | None = None) -> datetime | None:
     """A date written in Arabic (month name or day-first digits, either digit system), or ``None``.
 
-    The time of day (``14:30``, ``2:30 م``) is read when present, else midnight; the result is
-    aware, in ``default_tz`` (the site's zone) when given, else naive-as-UTC is the caller's call
-    (``None`` tzinfo).  Relative dates (منذ ساعتين, "two hours ago") are refused: no clock here.
+    The time of day (``14:30``, ``2:30 م``) is read when present, else midnight.  The zone is the
+    one the text names (``بتوقيت مكة المكرمة``, ``بتوقيت دمشق``, ``GMT+3``), else ``default_tz`` (the
+    site's zone), else none (naive: the caller reads it as UTC).  Relative dates (منذ ساعتين,
+    "two hours ago") are refused: no clock here.
     """
     if not text:
         return None
@@ -84,6 +102,7 @@ def parse_arabic_date(text: str, default_tz: tzinfo | None = None) -> datetime |
             return None
         day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
     rest = key[: match.start()] + " " + key[match.end():]
+    default_tz = _named_zone(rest) or default_tz
     hour = minute = 0
     found = _TIME.search(rest)
     if found:
@@ -96,6 +115,19 @@ def parse_arabic_date(text: str, default_tz: tzinfo | None = None) -> datetime |
         return datetime(year, month, day, hour, minute, tzinfo=default_tz)
     except ValueError:
         return None
+
+
+def _named_zone(key: str) -> tzinfo | None:
+    """The zone a date text names (``بتوقيت دمشق``, ``GMT+3``), else ``None``."""
+    found = _ZONE_NAME.search(key)
+    if found:
+        name = ZONES[" ".join(found["place"].split())]
+        return UTC if name == "UTC" else ZoneInfo(name)
+    found = _ZONE_OFFSET.search(key)
+    if found and int(found["h"]) <= 14:
+        offset = timedelta(hours=int(found["h"]), minutes=int(found["m"] or 0))
+        return timezone(-offset if found["sign"] == "-" else offset)
+    return None
 
 
 def cut_date(text: str) -> str:
