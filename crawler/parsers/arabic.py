@@ -23,7 +23,7 @@ from storage.arabic import has_arabic, normalize_arabic
 
 __all__ = [
     "MONTHS", "ascii_digits", "cut_date", "has_arabic", "is_furniture", "is_non_person", "parse_arabic_date",
-    "source_line",
+    "source_line", "split_attached_and", "strip_honorific",
 ]
 
 MONTHS: dict[str, int] = {
@@ -130,8 +130,17 @@ def _named_zone(key: str) -> tzinfo | None:
     return None
 
 
+_DATE_LABEL = re.compile(r"\s(?:تاريخ النشر|نشر في|نشر بتاريخ|آخر تحديث|اخر تحديث|تحديث)\b.*$")
+_DATELINE = re.compile(r"\s[-–—]\s.*$")
+
+
 def cut_date(text: str) -> str:
-    """A byline with its trailing date cut off: ``أحمد خالد - ٥ آذار ٢٠٢٤`` -> ``أحمد خالد -``."""
+    """A byline with its trailing date or dateline cut off.
+
+    ``أحمد خالد - ٥ آذار ٢٠٢٤`` and ``علي الجبوري - بغداد تاريخ النشر: ...`` -> ``أحمد خالد``, ``علي الجبوري``:
+    a dash after an Arabic name opens the dateline (place, date), never part of the name.
+    """
+    text = _DATELINE.sub("", _DATE_LABEL.sub("", text))
     key = normalize_arabic(text)
     if len(key) != len(text):  # marks were dropped: positions differ, cut at the first digit only
         match = re.search(r"\d", text)
@@ -151,6 +160,44 @@ _NON_PERSON = re.compile(
 def is_non_person(name: str) -> bool:
     """Whether an Arabic byline names a desk, agency or outlet (المحرر، فريق التحرير، وكالات) rather than a person."""
     return has_arabic(name) and _NON_PERSON.search(_key(name)) is not None
+
+
+_HONORIFIC = re.compile(r"^(?:(?:أ\.\s?د|د|م|أ)\.\s*|(?:الدكتور|الدكتورة|المهندس|المهندسة|الأستاذ|الأستاذة)\s+)")
+
+
+VAW_NAMES = frozenset(normalize_arabic(n) for n in (
+    "وليد", "وائل", "وسيم", "وفاء", "وداد", "وعد", "وجدي", "وحيد", "وديع", "ورد", "وردة", "وصال", "وهيب", "وفيق",
+    "وضاح", "ولاء", "وئام", "وسام", "وجيه", "وهبة", "وديعة", "وصفي",
+))
+"""Given names that begin with و: never the conjunction "and" written onto the next name."""
+
+
+def split_attached_and(text: str) -> str:
+    """``سامي نصر الله ونادين خوري`` -> ``سامي نصر الله و نادين خوري``: "and" (و) is written onto the next word.
+
+    Split only between two names of at least two words each, and never before a given name that
+    starts with و (وليد، وائل ...).
+    """
+    if not has_arabic(text):
+        return text
+    words = text.split()
+    out: list[str] = []
+    since = 0  # words since the last split
+    for i, word in enumerate(words):
+        rest = len(words) - i
+        if (word.startswith("و") and len(word) >= 4 and since >= 2 and rest >= 2
+                and normalize_arabic(word) not in VAW_NAMES):
+            out += ["و", word[1:]]
+            since = 1
+            continue
+        out.append(word)
+        since += 1
+    return " ".join(out)
+
+
+def strip_honorific(name: str) -> str:
+    """``د. منى الحسيني`` / ``الدكتور سمير`` -> the name without its title (doctor, engineer, professor)."""
+    return _HONORIFIC.sub("", name.strip(), count=1) if has_arabic(name) else name
 
 
 _SOURCE = re.compile(r"^\(?\s*(?:المصدر|مصدر الخبر|المصادر)\s*[:\-–]\s*(?P<name>[^()]{2,80}?)\s*\)?\.?$")
@@ -179,6 +226,8 @@ _FURNITURE = re.compile(
     r"|(?:شارك|شاركوا|شاركي|مشاركه|انشر)(?:\s+(?:المقال|الخبر|الموضوع|هذا المقال|هذا الخبر|القصه)\b.*"
     r"|\s+(?:علي|عبر|في)\s+.{0,60})?\s*:?"
     r"|(?:تابعنا|تابعونا|تابعوا|تابع|تابعي)(?:\s+(?:علي|عبر|في)\s+.{0,80}|\s+\S+\s*)?:?"
+    r"|(?:تابعنا|تابعونا|تابعوا|تابع|تابعي)\s.{0,80}(?:تطبيق|فيسبوك|تويتر|تلغرام|تيليغرام|واتساب|يوتيوب|انستغرام|"
+    r"انستجرام|صفحتنا|قناتنا|حساباتنا|منصاتنا|مواقع التواصل)\b.*"
     r"|(?:انضم|انضموا)\s+(?:الي|لقناتنا|لقناه)\b.*"
     # Newsletter boxes.
     r"|(?:اشترك|اشتركوا|اشتركي|سجل|سجلوا)\b.*(?:النشره|البريد|نشرتنا|الاخباريه|اشتراك)\b.*"
@@ -191,13 +240,33 @@ _FURNITURE = re.compile(
     r"|(?:الكلمات المفتاحيه|كلمات مفتاحيه|الوسوم|وسوم|الاوسمه|الكلمات الدلاليه)\s*:?.{0,120}"
     r"|(?:مده|وقت)\s+القراءه\b.{0,20}|\d+\s+(?:دقيقه|دقائق|دقيقتان)\s+(?:للقراءه|قراءه)"
     r"|(?:الصوره|صوره|تصوير|الصور|مصدر الصوره)\s*[:\-–].{0,100}"
-    r"|(?:اضغط|انقر)\s+هنا\b.*|(?:للمزيد|لمزيد من المعلومات)\s*[:\-]?\s*(?:اضغط|انقر)\b.*"
+    r"|(?:اضغط|انقر)\s+هنا\b.*|(?:للمزيد|لمزيد)\b.{0,40}(?:اضغط|انقر)\b.*"
     # Date stamps and bylines standing alone in the text.
     r"|(?:نشر|نشرت|تاريخ النشر|اخر تحديث|تم النشر|تم التحديث|محدث|تحديث|اخر تعديل)\s*(?:في|بتاريخ)?\s*:?"
     r"[^.؟!]{0,50}\d[^.؟!]{0,40}"
-    r"|(?:بقلم|كتب|كتبت|اعداد|تحرير|بواسطه)\s*:?\s*[^\s.؟!،,:]+(?:\s+[^\s.؟!،,:]+){0,4}"
+    r"|(?:بقلم|كتب|كتبت|اعداد|تحرير|بواسطه)\s*:?\s*[^\s.؟!،,:]+(?:\s+[^\s.؟!،,:]+){0,7}"
     r")$"
 )
+
+
+_STAMP_WORDS = re.compile(
+    r"(?:^|\s)(?:"
+    + "|".join(normalize_arabic(d) for d in ("الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
+                                             "السبت"))
+    + r"|الساعه|صباحا|مساء|ظهرا|ص|م|بتوقيت\s+\S+(?:\s+المكرمه)?|GMT\S*|UTC\S*|في|الموافق)(?=\s|$)"
+)
+STAMP_WORDS_LEFT = 2
+"""A line that holds a date and at most this many other words is a date stamp."""
+
+
+def is_date_stamp(key: str) -> bool:
+    """A line (its key) that is a date and time and little else: ``الخميس ٥ تشرين الأول ٢٠٢٣ - الساعة ٠٨:٣٠``."""
+    match = _TEXT_DATE.search(key) or _NUMERIC_DMY.search(key)
+    if match is None or len(key) > 100:
+        return False
+    rest = _TIME.sub(" ", key[: match.start()] + " " + key[match.end():])
+    rest = _STAMP_WORDS.sub(" ", re.sub(r"[-–—|,،:()]", " ", rest))
+    return len(rest.split()) <= STAMP_WORDS_LEFT
 
 
 def is_furniture(text: str) -> bool:
@@ -205,4 +274,4 @@ def is_furniture(text: str) -> bool:
     if len(text) > FURNITURE_CHARS or not has_arabic(text):
         return False
     key = _key(text).strip(" .:!|-–—«»\"'")
-    return bool(key) and _FURNITURE.match(key) is not None
+    return bool(key) and (_FURNITURE.match(key) is not None or is_date_stamp(key))

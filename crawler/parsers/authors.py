@@ -11,12 +11,12 @@ import html
 import re
 import unicodedata
 
-from crawler.parsers.arabic import cut_date, has_arabic, is_non_person
+from crawler.parsers.arabic import cut_date, has_arabic, is_non_person, split_attached_and, strip_honorific
 
 _BY_PREFIX = re.compile(
     r"^\s*(?:(?:written|reported|posted|submitted|compiled|edited|story|text|words|photos?)\s+)?"
     r"(?:by|from|par|von|por|di|door|av|af|автор|автор:|oleh|بقلم|كتب|كتبت|كتبه|كتبته|إعداد|اعداد|تحرير|بواسطة|"
-    r"الكاتب|الكاتبة)\s*[:\-]?\s+|^\s*(?:بقلم|كتب|إعداد|اعداد|تحرير|بواسطة)\s*:\s*",
+    r"الكاتب|الكاتبة|نشره|نشرها|نشرته|نشر بواسطة)\s*[:\-]?\s+|^\s*(?:بقلم|كتب|إعداد|اعداد|تحرير|بواسطة)\s*:\s*",
     re.IGNORECASE,
 )
 _LABEL_PREFIX = re.compile(r"^\s*(?:authors?|writers?|reporters?|byline|author\(s\))\s*[:\-]\s*", re.IGNORECASE)
@@ -104,14 +104,15 @@ def clean_author(raw: str) -> list[str]:
     if not text:
         return []
     text = _LABEL_PREFIX.sub("", text)
-    text = _BY_PREFIX.sub("", text)
+    text = split_attached_and(_BY_PREFIX.sub("", text))
     names: list[str] = []
     parts = _SPLIT.split(text)
     for part in parts:
         part = _HANDLE.sub("", part)
         part = _BY_PREFIX.sub("", part)
         if has_arabic(part):
-            part = cut_date(part)  # "أحمد خالد - ٥ آذار ٢٠٢٤": the Arabic month name is no English date word
+            # "د. أحمد خالد - ٥ آذار ٢٠٢٤": title, dateline and Arabic month names are no English date words.
+            part = strip_honorific(cut_date(part))
         if _DATEISH.search(part):
             # "Jane Doe Updated 3 March" keeps the name before the date words.
             part = _DATEISH.split(part)[0]

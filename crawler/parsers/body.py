@@ -556,11 +556,31 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
         if is_arabic_furniture(text):  # Arabic labels and calls, headings included ("مقالات ذات صلة")
             continue
         out.append((kind, text))
+    out = _after_headline(out, title_key)
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
     # A closing source line ("المصدر: عنب بلدي") is short too, but it is a field: the caller takes it.
     while out and (out[-1][0] == "h" or _is_stub(out[-1][1])) and not source_line(out[-1][1]):
         out.pop()
     return out
+
+
+HEADLINE_WITHIN = 3
+"""The repeated headline is looked for among this many first paragraphs."""
+
+
+def _after_headline(paragraphs: list[tuple[str, str]], title_key: str | None) -> list[tuple[str, str]]:
+    """Drop a headline repeated near the top with the short header lines above it (kicker, section label).
+
+    Pages without an ``<h1>`` (old table layouts) put section, headline and stamps in the container.
+    """
+    if not title_key:
+        return paragraphs
+    for i, (_, text) in enumerate(paragraphs[:HEADLINE_WITHIN]):
+        if _key(text) == title_key:
+            if all(len(t) < MIN_PROSE for _, t in paragraphs[:i]):
+                return paragraphs[i + 1 :]
+            break
+    return paragraphs
 
 
 def _is_furniture(text: str) -> bool:

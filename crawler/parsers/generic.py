@@ -78,9 +78,10 @@ BYLINE_TEXT_XPATH = " | ".join(
     f"//body//*[starts-with(normalize-space(text()), '{opener}')]" for opener in BYLINE_OPENERS
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 MAX_TEXT_DATE_TRIES = 12
 """Free-text date candidates handed to dateparser at most (it costs about a millisecond each)."""
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:::|[|\-–—:·•»])\s+")  # "::" too: old Arabic CMSs
 _META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
 FLAT_RETRY_CHARS = 200
 """A body shorter than this is re-extracted from a flattened copy when the source holds more text."""
@@ -321,6 +322,10 @@ class GenericParser:
         """The text of a date-classed element near the top of the page."""
         assert self.root is not None
         for el in self.root.xpath(DATE_CLASS_XPATH)[:10]:
+            # Blogger's <abbr class="published" title="2024-03-08T11:40:00+02:00">: the exact stamp is the title.
+            stamp = el.get("title") if el.tag == "abbr" else None
+            if stamp and _ISO_STAMP.match(stamp.strip()):
+                return stamp.strip()
             text = " ".join(" ".join(el.itertext()).split())
             if 6 <= len(text) <= 80 and parse_date(text, languages=self._langs()) is not None:
                 return text
