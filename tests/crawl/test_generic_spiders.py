@@ -130,3 +130,22 @@ def test_politeness_from_the_profile_per_download_slot() -> None:
     crawler = Crawler(spider_cls, Settings())
     spider_cls.from_crawler(crawler, base_url="http://127.0.0.1:9")
     assert crawler.settings.getdict("DOWNLOAD_SLOTS")["127.0.0.1"] == {"concurrency": 4}
+
+
+def test_disallowed_levantpost_paths_asked_for_are_refused_by_robots(sqlite_url: str, tmp_path: Path) -> None:
+    """Listings under /search, /account/ and /print/ in a user profile: asked for, refused, never served."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    extra = ", ".join(f'{{ url = "{p}x", pagination = "none" }}' for p in ("/search", "/account/", "/print/"))
+    text_ = (BUNDLED_DIR / "levantpost.toml").read_text(encoding="utf-8")
+    text_ = text_.replace("listings = [", f"listings = [{extra}, ")
+    (profiles / "levantpost.toml").write_text(text_, encoding="utf-8")
+    with LevantPostServer(LevantPostSite(articles=30)) as server:
+        result = crawl("levantpost", "--db", sqlite_url, "-a", f"base_url={server.base_url}",
+                       env={"CRAWLER_SITE_PROFILES": str(profiles)})
+        requested = server.requests
+        prefixes = tuple(server.site.disallowed_prefixes)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert requested[0] == "/robots.txt" and not [t for t in requested if t.startswith(prefixes)]
+    refused = stored(sqlite_url, "SELECT url FROM crawl_events WHERE reason LIKE '%robots.txt%'")
+    assert len(refused) == 3
