@@ -106,7 +106,7 @@ class CrawlRunRecorder:
             self.retry.run(lambda: self._claim(spider), "claiming the run")
         except RunBusy as exc:
             self.refused = str(exc)
-            logger.error("not crawling %s: %s", self.site, exc)
+            logger.info("not crawling %s: %s", self.site, exc)  # the CLI says it in one line
             raise CloseSpider("busy") from None
         except DatabaseUnavailable as exc:
             self.refused = str(exc)

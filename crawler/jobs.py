@@ -141,7 +141,8 @@ def crawl_command(
 
 def reap_abandoned(engine: Any, now: datetime, max_age: timedelta, settings: Any = None) -> list[int]:
     """Close as ``killed`` the running runs whose process is gone or whose heartbeat is older than
-    ``max_age`` (a daemon killed with SIGKILL, a machine reboot). Returns their ids."""
+    ``max_age`` (a daemon killed with SIGKILL, a machine reboot), health-checking each. Returns their ids."""
+    settings = settings if settings is not None else project_settings(None, {})
     return [run.run_id for run in reap_dead_runs(engine, now, max_age, settings=settings)]
 
 
@@ -173,8 +174,8 @@ def run_site_crawl(
         try:
             run_id = claim_run(engine, site, site, trigger, now, run_args, proj)
         except RunBusy as busy:
-            logger.warning("%s; not starting another", busy)
-            return JobResult(site, None, "skipped", str(busy).removeprefix(f"{site}: "))
+            logger.warning("%s: %s; not starting another", site, busy)
+            return JobResult(site, None, "skipped", str(busy))
         command = crawl_command(site, db_url, run_id, trigger, limit, base_url, spider_args, settings)
         returncode, killed_for_time, tail = _supervise(site, run_id, command, kill_after)
         return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)

@@ -274,7 +274,7 @@ class RunBusy(Exception):
         self.run = run
         who = f" (pid {run.pid} on {run.hostname})" if run is not None and run.pid else ""
         what = f"run {run.id}{who} is still going" if run is not None else "another run is starting"
-        super().__init__(f"{site}: {what}")
+        super().__init__(what)
 
 
 class CrawlRunRepository:

@@ -16,7 +16,8 @@ DESCRIPTION = """\
 Every crawl run (scheduled or manual) is checked when it ends; this prints, per site,
 the checks of its most recent checked run:
 
-  run_status        the run failed or timed out
+  run_status        the run failed (an article lost counts), timed out, or was killed (process died or hung)
+  killed_runs       runs just before this one were closed as killed (reported once)
   no_new_articles   no new article in HEALTH_NO_NEW_RUNS completed runs of a site that usually has some
   error_rate        errors per fetched page above HEALTH_MAX_ERROR_RATE
   coverage:FIELD    the share of article pages with FIELD filled fell HEALTH_COVERAGE_DROP below

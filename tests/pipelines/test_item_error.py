@@ -43,6 +43,7 @@ def test_each_item_a_pipeline_raises_on_is_an_event_an_error_and_fails_the_run(t
             [
                 sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", db_url,
                 "-a", f"base_url={server.base_url}", "-s", f"ITEM_PIPELINES={json.dumps(PIPELINES)}",
+                "-s", "RUN_HEARTBEAT_SECONDS=0.5",
             ],
             capture_output=True, text=True, timeout=240, env=env, check=False,
         )  # fmt: skip
@@ -67,6 +68,8 @@ def test_each_item_a_pipeline_raises_on_is_an_event_an_error_and_fails_the_run(t
     # The other articles were stored as usual; none of the lost ones was.
     assert stored and not stored & set(raised)
     assert run.articles_new == len(stored)
+    # The crawl owned its run and beat its heartbeat while it ran.
+    assert run.pid and run.hostname and run.heartbeat_at > run.started_at
     # The CLI tells the truth: exit 1, the lost count in the summary, the failing health check.
     assert done.returncode == 1, done.stderr[-2000:]
     assert f"run {run.id} failed: {len(raised)} articles lost" in done.stdout
