@@ -163,3 +163,13 @@ def test_original_spelling_maps_markers_back() -> None:
     )
     # A fragment the text does not hold is left as the backend gave it.
     assert original_spelling("لا شيء", original, (MARK_START, MARK_END)) == "لا شيء"
+
+
+def test_exports_keep_the_published_spelling(url: str, capsys) -> None:
+    """Normalization is for matching only: the JSONL export carries the text exactly as stored."""
+    assert main(["export", "--format", "jsonl", "--db", url]) == 0
+    exported = {row["canonical_url"]: row for row in map(json.loads, capsys.readouterr().out.splitlines())}
+    for key in ("http://ar/1", "http://ar/3"):
+        assert exported[key]["title"] == ARTICLES[key][0]
+        assert exported[key]["body_text"] == ARTICLES[key][1]
+        assert exported[key]["language"] == "ar"
