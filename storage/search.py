@@ -5,6 +5,11 @@ FTS5 with BM25 ranking on SQLite, a weighted ``tsvector`` with ``ts_rank_cd`` on
 PostgreSQL.  The query language is the same on both, PostgreSQL's web-search
 syntax: words must all match, ``"a phrase"`` matches in order, ``OR`` between
 alternatives, ``-word`` excludes.  Stemming is English on both (Porter / ``english``).
+
+Arabic is matched by spelling key (migration 0004, :func:`storage.arabic.normalize_arabic`):
+the index holds the keys of the texts and the query is keyed the same way, so ``الاسد``
+finds ``الأسد`` and ``سوريه`` finds ``سوريةَ``; the snippet the backend cuts from the keyed
+text is mapped back onto the text as stored, so it shows the original spelling.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Float, Integer, String
 
+from storage.arabic import has_arabic, normalize_arabic, normalized_with_positions
 from storage.models import UTCDateTime
 
 MARK_START = "\u27e6"
@@ -72,7 +78,7 @@ def fts5_query(query: str) -> str:
 
 
 _SQLITE = """
-SELECT a.id, a.site, a.title, a.canonical_url, a.published_at,
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text,
        -bm25(articles_fts, 10.0, 4.0, 1.0) AS score,
        snippet(articles_fts, 2, :mark_start, :mark_end, ' … ', :words) AS snippet
 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
@@ -95,8 +101,8 @@ hits AS (
     ORDER BY score DESC, a.id
     LIMIT :limit
 )
-SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, hits.score,
-       ts_headline('english', a.body_text, q.query, :options) AS snippet
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, hits.score,
+       ts_headline('english', crawler_search_key(a.body_text), q.query, :options) AS snippet
 FROM hits JOIN articles a ON a.id = hits.id CROSS JOIN q
 ORDER BY hits.score DESC, a.id
 """
@@ -119,6 +125,8 @@ def search(
     """
     if not query.strip():
         raise SearchQueryError("empty search: give at least one word")
+    # Arabic words are looked up by their spelling key, as the index stores them (identity for Latin text).
+    query = normalize_arabic(query)
     # Validate on every backend: PostgreSQL would silently match nothing for e.g. ':' or '-x'.
     expression = fts5_query(query)
     dialect = session.get_bind().dialect.name
@@ -150,7 +158,50 @@ def search(
             url=row.canonical_url,
             published_at=row.published_at,
             score=float(row.score),
-            snippet=" ".join((row.snippet or "").split()),
+            snippet=" ".join(original_spelling(row.snippet or "", row.body_text or "", marks).split()),
         )
         for row in rows
     ]
+
+
+def original_spelling(snippet: str, text: str, marks: tuple[str, str], ellipsis: str = " … ") -> str:
+    """``snippet``, cut by the backend from the keyed ``text``, with ``text``'s own spelling put back.
+
+    Each fragment (between ``ellipsis``) is found in the keyed text in order and replaced by the
+    same span of the original, its markers moved along; a fragment that cannot be placed is
+    left as the backend gave it.  Text without Arabic is its own key: the snippet is returned as is.
+    """
+    if not has_arabic(text):
+        return snippet
+    keyed, where = normalized_with_positions(text)
+    if keyed == text:
+        return snippet
+    start_mark, end_mark = marks
+    out: list[str] = []
+    cursor = 0
+    for fragment in snippet.split(ellipsis):
+        plain = fragment.replace(start_mark, "").replace(end_mark, "")
+        found = keyed.find(plain, cursor) if plain else -1
+        if found < 0:
+            out.append(fragment)
+            continue
+        cursor = found + len(plain)
+
+        def original(offset: int, found: int = found) -> int:
+            # Marks dropped after the last keyed character belong to it: they stay inside the span.
+            j = found + offset
+            return where[j] if j < len(where) else len(text)
+
+        pieces: list[str] = []
+        position = 0  # offset in ``plain``
+        last = original(0)
+        for part in re.split(f"({re.escape(start_mark)}|{re.escape(end_mark)})", fragment):
+            if part in marks:
+                pieces.append(part)
+                continue
+            position += len(part)
+            end = original(position)
+            pieces.append(text[last:end])
+            last = end
+        out.append("".join(pieces))
+    return ellipsis.join(out)

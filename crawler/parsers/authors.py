@@ -11,14 +11,17 @@ import html
 import re
 import unicodedata
 
+from crawler.parsers.arabic import cut_date, has_arabic, is_non_person, split_attached_and, strip_honorific
+
 _BY_PREFIX = re.compile(
     r"^\s*(?:(?:written|reported|posted|submitted|compiled|edited|story|text|words|photos?)\s+)?"
-    r"(?:by|from|par|von|por|di|door|av|af|автор|автор:|oleh|بقلم|كتب|كتبت|إعداد)\s*[:\-]?\s+",
+    r"(?:by|from|par|von|por|di|door|av|af|автор|автор:|oleh|بقلم|كتب|كتبت|كتبه|كتبته|إعداد|اعداد|تحرير|بواسطة|"
+    r"الكاتب|الكاتبة|نشره|نشرها|نشرته|نشر بواسطة)\s*[:\-]?\s+|^\s*(?:بقلم|كتب|إعداد|اعداد|تحرير|بواسطة)\s*:\s*",
     re.IGNORECASE,
 )
 _LABEL_PREFIX = re.compile(r"^\s*(?:authors?|writers?|reporters?|byline|author\(s\))\s*[:\-]\s*", re.IGNORECASE)
 # Lower-case conjunctions only: "Sarah E. Needleman" keeps its initial.
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&|·|•|\n|\s(?:and|und|et|y|e|и|dan|en|och|og)\s)\s*")
+_SPLIT = re.compile(r"\s*(?:,|،|;|\||/|&|·|•|\n|\s(?:and|und|et|y|e|и|dan|en|och|og|و)\s)\s*")
 _HANDLE = re.compile(r"@\w+")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|co\.uk)\b", re.IGNORECASE)
@@ -45,7 +48,8 @@ _JOB_TAIL = re.compile(
 # A label with no name after it ("By" in its own <span>, "Author:"): never a person.
 _LABEL_ONLY = re.compile(
     r"^(?:(?:written|reported|posted|submitted|compiled|edited|story|text|words|photos?)\s+)?"
-    r"(?:by|from|par|von|por|di|door|av|af|автор|oleh|بقلم|كتب|كتبت|إعداد|authors?|writers?|reporters?|"
+    r"(?:by|from|par|von|por|di|door|av|af|автор|oleh|بقلم|كتب|كتبت|إعداد|اعداد|تحرير|بواسطة|authors?|writers?|"
+    r"reporters?|"
     r"byline|author\(s\))\s*[:\-]?$",
     re.IGNORECASE,
 )
@@ -68,7 +72,7 @@ MAX_AUTHORS = 10
 def _is_person(name: str) -> bool:
     if not (2 <= len(name) <= 60) or any(ch.isdigit() for ch in name):
         return False
-    if _NOT_PERSON.search(name):
+    if _NOT_PERSON.search(name) or is_non_person(name):
         return False
     words = name.split()
     if len(words) > 5:
@@ -100,12 +104,15 @@ def clean_author(raw: str) -> list[str]:
     if not text:
         return []
     text = _LABEL_PREFIX.sub("", text)
-    text = _BY_PREFIX.sub("", text)
+    text = split_attached_and(_BY_PREFIX.sub("", text))
     names: list[str] = []
     parts = _SPLIT.split(text)
     for part in parts:
         part = _HANDLE.sub("", part)
         part = _BY_PREFIX.sub("", part)
+        if has_arabic(part):
+            # "د. أحمد خالد - ٥ آذار ٢٠٢٤": title, dateline and Arabic month names are no English date words.
+            part = strip_honorific(cut_date(part))
         if _DATEISH.search(part):
             # "Jane Doe Updated 3 March" keeps the name before the date words.
             part = _DATEISH.split(part)[0]

@@ -22,6 +22,9 @@ from functools import lru_cache
 
 from lxml import etree
 
+from crawler.parsers.arabic import is_furniture as is_arabic_furniture
+from crawler.parsers.arabic import source_line
+
 logger = logging.getLogger(__name__)
 
 # Elements whose whole subtree never holds article prose.
@@ -134,7 +137,7 @@ _CALL_TO_ACTION = re.compile(
     r"newsletters?|inbox|podcasts?|app|social media|rss)\b|@\w)).*)$",
     re.IGNORECASE,
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
 # A standing editorial note closing the body (translation, verification, views disclaimers): the
 # record's ``disclaimer``, not article text. Only looked for in the last two paragraphs.
 _EDITORIAL_NOTE = re.compile(
@@ -169,7 +172,7 @@ _CREDIT_LOWER_WORDS = frozenset(
     "image images pool courtesy staff".split()
 )
 _LETTER_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
-_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。")
+_SENTENCE_END = ("." , "!", "?", "\"", "”", "’", ":", ")", "…", "»", "。", "؟")
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
@@ -561,9 +564,13 @@ def _filter(paragraphs: list[tuple[str, str]], title: str | None) -> list[tuple[
             continue
         if kind != "h" and _is_furniture(text):
             continue
+        if is_arabic_furniture(text):  # Arabic labels and calls, headings included ("مقالات ذات صلة")
+            continue
         out.append((kind, text))
+    out = _after_headline(out, title_key)
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
-    while out and (out[-1][0] == "h" or _is_stub(out[-1][1])):
+    # A closing source line ("المصدر: عنب بلدي") is short too, but it is a field: the caller takes it.
+    while out and (out[-1][0] == "h" or _is_stub(out[-1][1])) and not source_line(out[-1][1]):
         out.pop()
     return out
 
@@ -576,6 +583,25 @@ def split_editorial_note(body: Body) -> str | None:
             del body.paragraphs[index]
             return text
     return None
+
+
+HEADLINE_WITHIN = 3
+"""The repeated headline is looked for among this many first paragraphs."""
+
+
+def _after_headline(paragraphs: list[tuple[str, str]], title_key: str | None) -> list[tuple[str, str]]:
+    """Drop a headline repeated near the top with the short header lines above it (kicker, section label).
+
+    Pages without an ``<h1>`` (old table layouts) put section, headline and stamps in the container.
+    """
+    if not title_key:
+        return paragraphs
+    for i, (_, text) in enumerate(paragraphs[:HEADLINE_WITHIN]):
+        if _key(text) == title_key:
+            if all(len(t) < MIN_PROSE for _, t in paragraphs[:i]):
+                return paragraphs[i + 1 :]
+            break
+    return paragraphs
 
 
 def _is_furniture(text: str) -> bool:

@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+from crawler.parsers.arabic import has_arabic, parse_arabic_date
+
 logger = logging.getLogger(__name__)
 
 # Dates before the web or far in the future are parse errors, not article dates.
@@ -30,6 +32,7 @@ _COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?:T?(?
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|\b)")
 _RELATIVE = re.compile(r"\b(ago|yesterday|today|hours?|minutes?|mins?)\b", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
+_ARABIC_RELATIVE = re.compile(r"(?:^|\s)(?:منذ|قبل|أمس|امس|اليوم|البارحة)(?:\s|$)")
 # Words around a date that dateparser would choke on ("Published:", "Updated on").
 _LEADING_WORDS = re.compile(
     r"^\s*(?:(?:first\s+)?published|posted|updated|last\s+updated|modified|date|on|le|am|el|il)\b[:\s]*",
@@ -115,7 +118,12 @@ def parse_date(
         dt = _build(match["y"], match["m"], match["d"], tz=default_tz or UTC)
         if dt is not None:
             return _valid(dt)
-    if not fuzzy or _RELATIVE.search(text):
+    if has_arabic(text):
+        # Arabic month names and day-first digits, read exactly (dateparser knows neither system well).
+        parsed = parse_arabic_date(text, default_tz)
+        if parsed is not None:
+            return _valid(parsed, default_tz)
+    if not fuzzy or _RELATIVE.search(text) or _ARABIC_RELATIVE.search(text):
         return None
     return _fuzzy(text, languages, default_tz)
 

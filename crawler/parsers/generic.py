@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawler.items import ArticleRecord
+from crawler.parsers.arabic import ascii_digits, source_line
 from crawler.parsers.authors import clean_authors
 from crawler.parsers.body import Body, extract_body, split_editorial_note
 from crawler.parsers.dates import date_from_url, parse_date
@@ -71,14 +72,16 @@ DATE_CLASS_XPATH = (
 BYLINE_OPENERS = (
     "By ", "BY ", "by ", "Posted by", "Submitted by", "Written by", "Words by", "Par ", "PAR ", "Von ", "VON ",
     "Por ", "POR ", "Di ", "Door ", "Av ", "Автор", "Текст:", "بقلم", "كتب ", "Oleh ",
+    "إعداد", "بواسطة", "الكاتب",
 )
 BYLINE_TEXT_XPATH = " | ".join(
     f"//body//*[starts-with(normalize-space(text()), '{opener}')]" for opener in BYLINE_OPENERS
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 MAX_TEXT_DATE_TRIES = 12
 """Free-text date candidates handed to dateparser at most (it costs about a millisecond each)."""
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:::|[|\-–—:·•»])\s+")  # "::" too: old Arabic CMSs
 _META_PROVENANCE = {"og": "opengraph", "twitter": "twitter", "article": "opengraph"}
 FLAT_RETRY_CHARS = 200
 """A body shorter than this is re-extracted from a flattened copy when the source holds more text."""
@@ -319,6 +322,10 @@ class GenericParser:
         """The text of a date-classed element near the top of the page."""
         assert self.root is not None
         for el in self.root.xpath(DATE_CLASS_XPATH)[:10]:
+            # Blogger's <abbr class="published" title="2024-03-08T11:40:00+02:00">: the exact stamp is the title.
+            stamp = el.get("title") if el.tag == "abbr" else None
+            if stamp and _ISO_STAMP.match(stamp.strip()):
+                return stamp.strip()
             text = " ".join(" ".join(el.itertext()).split())
             if 6 <= len(text) <= 80 and parse_date(text, languages=self._langs()) is not None:
                 return text
@@ -341,7 +348,7 @@ class GenericParser:
             for text in (el.text, el.tail):
                 if text and 6 <= len(text) <= 200:
                     text = " ".join(text.split())
-                    if len(text) <= 60 and _YEAR.search(text):
+                    if len(text) <= 60 and _YEAR.search(ascii_digits(text)):  # ٢٠٢٤ is a year too
                         (after if seen_h1 else before).append(text)
             if len(after) >= MAX_TEXT_DATE_TRIES:
                 break
@@ -492,10 +499,21 @@ class GenericParser:
             flat = self._flat_body(tree_chars)
             if flat is not None and len(flat.text or "") > len(body.text or ""):
                 body, rule = flat, "heuristic:flattened"
+        self._source_line(body)
         note = split_editorial_note(body)
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
         self._set("disclaimer", note, rule)
+
+    def _source_line(self, body: Body) -> None:
+        """A closing source line (``المصدر: عنب بلدي``) is the ``source`` field, not body text."""
+        for index in range(len(body.paragraphs) - 1, max(len(body.paragraphs) - 3, -1), -1):
+            name = source_line(body.paragraphs[index][1])
+            if name:
+                del body.paragraphs[index]
+                if not self.record.source:
+                    self._set("source", name, "byline")
+                return
 
     def _flat_body(self, tree_chars: int) -> Body | None:
         """Re-extract from the page with its wrapper tags flattened.
@@ -525,7 +543,7 @@ def _split_tags(values: list[Any]) -> list[str]:
         if not isinstance(value, str):
             continue
         # Entities first: "&amp;" must not be split at its ";".
-        for part in re.split(r"[,;|]", htmllib.unescape(value)):
+        for part in re.split(r"[,،;|]", htmllib.unescape(value)):
             tag = " ".join(part.split())
             if tag and len(tag) <= 60 and tag.casefold() not in seen:
                 seen.add(tag.casefold())
