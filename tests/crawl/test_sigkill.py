@@ -32,7 +32,7 @@ from storage.models import Article, ArticleTag, ArticleVersion, CrawlRun, Health
 
 pytestmark = pytest.mark.crawl
 
-ARTICLES = 80
+ARTICLES = 50
 CONTENT = (
     "canonical_url", "url", "title", "summary", "source", "body_text", "body_html", "disclaimer", "category",
     "authors", "language", "published_at", "published_raw", "modified_at", "image_url", "image_caption",

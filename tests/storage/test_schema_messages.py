@@ -107,10 +107,11 @@ def test_every_command_gives_the_same_true_advice(db_url: str, state: str, capsy
 
 
 def test_a_store_made_before_migrations_is_sent_to_db_upgrade(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from storage.models import Base
-
     engine = make_engine(db_url)
-    Base.metadata.create_all(engine)  # a pre-migration store: the crawler's tables, no alembic_version
+    # A pre-migration store: the foundation's tables (= revision 0001), no alembic_version.
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+        conn.execute(text("DROP TABLE alembic_version"))
     assert current_state(engine).status == "untracked"
     code, message = run(["search", "aleppo", "--db", db_url], capsys)
     assert code == 1 and "no migration history" in message and UPGRADE_ADVICE in message
