@@ -72,11 +72,11 @@ def shown_url(url: str) -> str:
         return _PASSWORD.sub(r"\1***@", url)  # user:secret@ -> user:***@
 
 
-def checked_database_url(explicit: str | None) -> str:
-    """The database URL (``--db``, else $CRAWLER_DATABASE_URL, else the default), checked; else UsageError.
+def checked_database_url(explicit: str | None, option: str = "--db") -> str:
+    """The database URL (``explicit``, else $CRAWLER_DATABASE_URL, else the default), checked; else UsageError.
 
-    The message names where the URL came from, so a bad environment variable is not
-    mistaken for a bad option.
+    The message names where the URL came from (``option``, the environment or the
+    default), so a bad environment variable is not mistaken for a bad option.
     """
     from storage.db import DatabaseURLError, check_database_url, database_url
 
@@ -85,7 +85,7 @@ def checked_database_url(explicit: str | None) -> str:
         check_database_url(url)
     except DatabaseURLError as exc:
         if explicit:
-            source = f"--db {shown_url(url)}"
+            source = f"{option}{shown_url(url)}" if option.endswith("=") else f"{option} {shown_url(url)}"
         elif os.environ.get("CRAWLER_DATABASE_URL"):
             source = f"CRAWLER_DATABASE_URL={shown_url(url)}"
         else:
@@ -113,4 +113,17 @@ def int_range(low: int | None = None, high: int | None = None, why: str = "") ->
         return number
 
     parse.__name__ = "whole number"  # what argparse names in "invalid whole number value"
+    return parse
+
+
+def key_value(example: str) -> Callable[[str], tuple[str, str]]:
+    """An argparse ``type`` for ``-a``/``-s`` pairs: ``KEY=VALUE`` -> ``(KEY, VALUE)``; ``example`` shows one."""
+
+    def parse(value: str) -> tuple[str, str]:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(f"{value!r} is not KEY=VALUE, e.g. {example}")
+        return key.strip(), rest
+
+    parse.__name__ = "KEY=VALUE"
     return parse
