@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import text
 
 from crawler.commands.errors import CommandFailed, int_range
+from crawler.commands.output import stdout_console
 from crawler.runner import CrawlSetupError, exit_code, print_summary, run_crawl
 
 NAME = "demo"
@@ -74,8 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve, crawl, summarize, query."""
     from crawler.replica import ReplicaServer, ReplicaSite
+    from storage.db import display_url
 
-    console = Console()
+    console = stdout_console()
     try:
         server = ReplicaServer(site=ReplicaSite(articles=args.articles), port=args.port).start()
     except OSError as exc:
@@ -84,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
             "pass another --port, or --port 0 for any free one"
         ) from None
     with server:
-        console.print(f"Replica of The Syrian Observer serving at {server.base_url}; crawling into {args.db}")
+        shown = display_url(args.db)
+        console.print(f"Replica of The Syrian Observer serving at {server.base_url}; crawling into {shown}")
         try:
             outcome = run_crawl(
                 "syrianobserver", args.db, {"base_url": server.base_url},
@@ -99,12 +102,13 @@ def run(args: argparse.Namespace) -> int:
 
 def show_examples(db_url: str, console: Console) -> None:
     """Run each example query and print it with its rows."""
-    from storage.db import make_engine
+    from storage.db import display_url, make_engine
 
     engine = make_engine(db_url)
     with engine.connect() as conn:
         total = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one()
-        console.print(f"\n{total} articles stored in {db_url}. Example queries (`crawler query` runs your own):")
+        shown = display_url(db_url)
+        console.print(f"\n{total} articles stored in {shown}. Example queries (`crawler query` runs your own):")
         for title, sql in EXAMPLE_QUERIES:
             result = conn.execute(text(sql))
             console.print(f"\n[bold]{title}[/bold]")
