@@ -181,7 +181,11 @@ def format_text(record: ArticleRecord, parser: str | None = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read, extract, print; a SourceError (exit 1, or 2 for a SOURCE naming nothing) on bad input."""
+    from crawler.sites import get_site
+
     try:
+        if args.site:
+            get_site(args.site)  # a mistyped --site is refused before any fetch
         data, content_type, page_url = read_source(args.source, args.url, args.timeout)
         record = extract(data, page_url, content_type, site=args.site, generic=args.generic)
         parser = _parser_note(parser_used(page_url, args.site, args.generic), page_url, args.site, args.generic)
