@@ -15,7 +15,9 @@ examples:
   crawler sites --format csv | cut -d, -f1,3       keys and base URLs
   crawler sites --format json
 
---format csv/json give one record per site: key, name, base_url, parser, schedule (empty: none)."""
+--format csv/json give one record per site: key, name, base_url, parser, schedule (empty: none).
+
+exit status: 0 after printing, 2 for a bad command line."""
 
 RECORD_COLUMNS = ("key", "name", "base_url", "parser", "schedule")
 
