@@ -238,3 +238,13 @@ def test_the_url_check_accepts_what_the_crawler_can_open() -> None:
         check_database_url(url)
     with pytest.raises(DatabaseURLError, match=r"sqlite:///data/x\.db"):
         check_database_url("sqlite://data/x.db")  # host "data", path x.db: the corrected URL keeps both
+
+
+def test_demo_accepts_exactly_the_replicas_article_range() -> None:
+    """demo's --articles bound is the replica's own: the smallest accepted value builds, one less does not."""
+    from crawler.commands.demo import MIN_ARTICLES
+    from crawler.replica import ReplicaSite
+
+    assert len(ReplicaSite(articles=MIN_ARTICLES).articles) == MIN_ARTICLES
+    with pytest.raises(ValueError, match="at least"):
+        ReplicaSite(articles=MIN_ARTICLES - 1)
