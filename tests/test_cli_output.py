@@ -151,7 +151,9 @@ def test_version_is_the_installed_package_version(capsys: pytest.CaptureFixture[
 
 @pytest.fixture
 def empty_store(sqlite_url: str) -> str:
-    ensure_schema(make_engine(sqlite_url))
+    engine = make_engine(sqlite_url)
+    ensure_schema(engine)
+    engine.dispose()
     return sqlite_url
 
 
@@ -181,7 +183,7 @@ def test_export_refuses_a_format_that_contradicts_the_name(
     target = tmp_path / "x.parquet"
     assert main(["export", "--format", "jsonl", "-o", str(target), "--db", empty_store]) == 2
     assert "--format jsonl contradicts --output" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == [tmp_path / "store.db"]  # no x.parquet, no .partial
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("x.")]  # no x.parquet, no .partial
     # Agreeing --format and extension, and --format with a neutral name, are fine.
     assert main(["export", "--format", "parquet", "-o", str(target), "--db", empty_store]) == 0
     assert main(["export", "--format", "jsonl", "-o", str(tmp_path / "x.json"), "--db", empty_store]) == 0
