@@ -1,17 +1,25 @@
 """The ``crawler`` command line: one subcommand per module in ``crawler/commands/``.
 
 Each command module defines ``NAME``, ``HELP``, ``add_arguments(parser)`` and
-``run(args) -> int``; adding a command touches nothing else.
+``run(args) -> int``; adding a command touches nothing else.  Modules without ``NAME``
+(``errors``, ``output``) are helpers the commands share.  A command reports a mistake by
+raising ``crawler.commands.errors.UsageError`` or ``CommandFailed``: one line on stderr,
+the same exit code for the same kind of mistake in every command (listed there).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 import crawler.commands
+from crawler.commands.errors import EXIT_OK, EXIT_USAGE, CommandError, checked_database_url
+
+DISTRIBUTION = "news-monitor-crawler"
 
 EPILOG = """\
 examples:
@@ -21,10 +29,24 @@ examples:
   crawler crawl auto -a start_url=https://example.com/   any site from its home page, articles only
   crawler add-site https://example.com/         discover a site and write a draft profile to review
   crawler sites                                 the site profiles (bundled and $CRAWLER_SITE_PROFILES)
+  crawler runs --last 5 --format csv > runs.csv  recent runs, for a spreadsheet or a script
 
-The database is --db URL, else $CRAWLER_DATABASE_URL, else sqlite:///crawler.db.
+The database is --db URL, else $CRAWLER_DATABASE_URL, else sqlite:///crawler.db
+(a SQLite file: sqlite:///relative.db or sqlite:////absolute/path.db; PostgreSQL: postgresql://USER@HOST/DB).
 Run `crawler COMMAND --help` for a command's options.
+
+exit status (every command): 0 ok, 1 it ran and failed (database missing or unusable, crawl failed,
+a health check failed), 2 usage error (bad option or URL, unknown site, unreadable input file),
+130 interrupted.
 """
+
+
+def package_version() -> str:
+    """The installed package's version (pyproject.toml), for ``crawler --version``."""
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"crawler {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(crawler.commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"crawler.commands.{info.name}")
+        if not hasattr(module, "NAME"):
+            continue  # a helper the commands share (errors, output), not a command
         command = sub.add_parser(
             module.NAME,
             help=module.HELP,
@@ -59,16 +84,26 @@ def main(argv: list[str] | None = None) -> int:
         (getattr(args, "command_parser", None) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "run", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     from crawler.profiles import ProfileError
 
     try:
-        return int(args.run(args) or 0)
+        if hasattr(args, "db"):
+            # One check of the URL's text for every command, before any of them connects or creates a file.
+            checked_database_url(args.db)
+        return int(args.run(args) or EXIT_OK)
     except ProfileError as exc:
         # Site profiles load on first use: any command can meet a bad one; refuse before any request.
         for line in exc.lines:
             print(f"crawler {args.command}: {line}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"crawler {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error; silence the final flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

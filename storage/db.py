@@ -77,6 +77,54 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("CRAWLER_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+class DatabaseURLError(ValueError):
+    """A database URL this crawler cannot use (syntax, backend or driver); the message says how to write it."""
+
+
+# The drivers this project installs, per backend (make_engine maps plain postgresql:// to psycopg 3).
+_SUPPORTED_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
+
+
+def check_database_url(url: str) -> None:
+    """Raise DatabaseURLError unless ``url`` is a SQLite or PostgreSQL URL this crawler can open.
+
+    Checks the text only (no connection, no file created): the usual slips get a message
+    with the corrected URL, e.g. ``sqlite://x.db`` (two slashes: a host, not a path),
+    ``postgres://`` (SQLAlchemy spells it ``postgresql://``) or a bare file path.
+    """
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        if url.strip() and not any(c in url for c in ":@"):  # a bare file path
+            raise DatabaseURLError(
+                f"not a database URL: for a SQLite file write sqlite:///{url}, for PostgreSQL postgresql://USER@HOST/DB"
+            ) from None
+        raise DatabaseURLError(
+            "not a database URL: use sqlite:///PATH (e.g. sqlite:///crawler.db) or postgresql://USER@HOST/DB"
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":
+        fixed = parsed.set(drivername="postgresql" + (f"+{driver}" if driver else ""))
+        raise DatabaseURLError(
+            f"postgres:// is spelled postgresql:// in SQLAlchemy: {fixed.render_as_string(hide_password=True)}"
+        )
+    if backend not in _SUPPORTED_DRIVERS:
+        raise DatabaseURLError(f"{backend} is not supported: use sqlite:///PATH or postgresql://USER@HOST/DB")
+    if driver not in _SUPPORTED_DRIVERS[backend]:
+        raise DatabaseURLError(
+            f"the {backend} driver {driver!r} is not installed: write {backend}://... without +{driver}"
+        )
+    if backend == "sqlite" and (parsed.host or parsed.port or parsed.username):
+        # sqlite://x.db parses as host "x.db" and no path: SQLite would quietly use memory, or fail.
+        path = "/".join(p for p in (parsed.host, parsed.database) if p)
+        raise DatabaseURLError(
+            f"a SQLite URL needs three slashes for a relative path (sqlite:///{path}) "
+            f"or four for an absolute one (sqlite:////{path})"
+        )
+
+
 def display_url(url: str | Engine) -> str:
     """The URL with any password masked, for messages."""
     parsed = url.url if isinstance(url, Engine) else make_url(url)

@@ -24,3 +24,34 @@ def test_log_level_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "crawler demo" in capsys.readouterr().out
+
+
+def _command_names() -> list[str]:
+    from crawler.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")  # noqa: SLF001 - argparse keeps subparsers here
+    return sorted(sub.choices)
+
+
+def test_every_command_is_listed_and_helpers_are_not() -> None:
+    names = _command_names()
+    assert {"crawl", "demo", "runs", "jobs", "health", "sites", "export", "query"} <= set(names)
+    assert "errors" not in names and "output" not in names  # shared modules, not commands
+
+
+@pytest.mark.parametrize("name", _command_names())
+def test_every_command_help_teaches_with_examples(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([name, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"crawler {name} " in out.split("examples:", 1)[1]
+    assert "exit status" in out
+
+
+def test_top_level_help_lists_exit_codes_and_url_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "--version" in out and "sqlite:////absolute/path.db" in out and "exit status" in out

@@ -86,7 +86,7 @@ def test_extract_unreachable_host_is_clear(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_extract_missing_file_is_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["extract", str(tmp_path / "nope.html")]) == 1
+    assert main(["extract", str(tmp_path / "nope.html")]) == 2  # a usage error in every command (docs/cli.md)
     err = capsys.readouterr().err
     assert "no such file" in err and "nope.html" in err
 
@@ -130,7 +130,7 @@ def test_extract_timeout_must_be_positive(value: str, capsys: pytest.CaptureFixt
 
 def test_extract_other_scheme_is_clear(capsys: pytest.CaptureFixture[str]) -> None:
     """``ftp://x/y`` is not taken for a file named ``ftp:/x/y`` (regression)."""
-    assert main(["extract", "ftp://x/y"]) == 1
+    assert main(["extract", "ftp://x/y"]) == 2  # SOURCE names nothing fetchable: a usage error
     err = capsys.readouterr().err
     assert "only http(s) URLs" in err and "ftp://x/y" in err and "no such file" not in err
 

@@ -7,7 +7,15 @@ import os
 import sys
 
 from crawler.commands import add_db_argument
-from crawler.runner import CrawlSetupError, exit_code, parse_pairs, print_summary, run_crawl
+from crawler.commands.errors import CommandFailed, UsageError, checked_database_url, key_value
+from crawler.runner import (
+    CrawlSetupError,
+    check_overrides,
+    exit_code,
+    print_summary,
+    project_settings,
+    run_crawl,
+)
 
 NAME = "crawl"
 HELP = "run one crawl of a site into the database, with progress and a summary"
@@ -20,7 +28,9 @@ Spider arguments (-a KEY=VALUE):
   max_pages=N         follow at most N listing pages in this run
   start_url=URL       the `auto` spider: any site from its home page (feeds, sitemaps, listings discovered)
 
-Any Scrapy setting can be overridden with -s NAME=VALUE (see crawler/settings.py)."""
+Any Scrapy setting can be overridden with -s NAME=VALUE (see crawler/settings.py).
+A refused command line (unknown spider, bad -a or -s, malformed --db) touches nothing:
+no database file is created."""
 EPILOG = """\
 examples:
   crawler crawl syrianobserver
@@ -29,16 +39,23 @@ examples:
   crawler crawl auto -a start_url=https://levantpost.example/
 
 exit status: 0 when the crawl completed (page errors are counted, not fatal),
-1 when it failed (an article lost counts: see crawl_events), timed out, or did not start because
-another run of the site is going, 2 for a bad command line, 130 when interrupted."""
+1 when it failed (an article lost counts: see crawl_events), timed out, or could not start (the database
+cannot be opened, another run of the site is going), 2 for a bad command line (unknown spider, bad -a/-s,
+malformed --db), 130 when interrupted."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """SPIDER, --db, -a, -s, --log-level."""
     parser.add_argument("spider", metavar="SPIDER", help="spider name (see `crawler sites` or `scrapy list`)")
     add_db_argument(parser)
-    parser.add_argument("-a", dest="spider_args", action="append", metavar="KEY=VALUE", help="spider argument")
-    parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
+    parser.add_argument(
+        "-a", dest="spider_args", action="append", type=key_value("-a since=2024-01-01"),
+        metavar="KEY=VALUE", help="spider argument",
+    )
+    parser.add_argument(
+        "-s", dest="settings", action="append", type=key_value("-s DOWNLOAD_DELAY=2"),
+        metavar="NAME=VALUE", help="setting override",
+    )
     parser.add_argument(
         "--log-level",
         type=str.upper,
@@ -48,18 +65,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_command_line(spider: str, db: str | None, spider_args: dict[str, str], overrides: dict[str, str]) -> None:
+    """Refuse a crawl that cannot start (UsageError) before anything connects or creates a file."""
+    from scrapy.spiderloader import get_spider_loader
+
+    try:
+        check_overrides(overrides)
+    except CrawlSetupError as exc:
+        raise UsageError(str(exc)) from None
+    settings = project_settings(db, overrides)
+    if "DATABASE_URL" in overrides:
+        # -s DATABASE_URL=... gets the --db check too.
+        checked_database_url(settings.get("DATABASE_URL"), option="-s DATABASE_URL=")
+    loader = get_spider_loader(settings)
+    try:
+        spider_class = loader.load(spider)
+    except KeyError:
+        known = ", ".join(sorted(loader.list()))
+        raise UsageError(f"unknown spider {spider!r}; known spiders: {known} (see `crawler sites`)") from None
+    try:
+        # Spiders check their -a arguments when built; building one touches neither network nor database.
+        spider_class(**spider_args)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Crawl, print the summary, exit by the run's status."""
+    """Check the command line, crawl, print the summary, exit by the run's status."""
     from crawler.sites import SITES
 
     len(SITES)  # load the site profiles first: a bad one is refused (crawler.cli) before the store or a request
-    overrides = parse_pairs(args.settings, "-s")
+    spider_args = dict(args.spider_args or [])
+    overrides = dict(args.settings or [])
     overrides.setdefault("LOG_LEVEL", args.log_level)
+    check_command_line(args.spider, args.db, spider_args, overrides)
     try:
-        outcome = run_crawl(args.spider, args.db, parse_pairs(args.spider_args, "-a"), overrides)
+        outcome = run_crawl(args.spider, args.db, spider_args, overrides)
     except CrawlSetupError as exc:
-        print(f"crawler crawl: {exc}", file=sys.stderr)
-        return 2
+        # The command line passed its checks: what is left is the database or the crawl itself.
+        raise CommandFailed(str(exc)) from None
     if outcome.status == "busy":
         print(f"crawler crawl: {args.spider} not started: {outcome.finish_reason}", file=sys.stderr)
         return exit_code(outcome)

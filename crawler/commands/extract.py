@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from crawler.commands.errors import EXIT_USAGE, CommandFailed, UsageError
 from crawler.items import ArticleRecord
 
 NAME = "extract"
@@ -34,6 +35,9 @@ examples:
   crawler extract page.html --generic            skip the site parser, show the generic result
   crawler extract http://127.0.0.1:8000/story.html --site syrianobserver
                                                  a replica of a registered site: use its parser
+
+exit status: 0 ok, 1 the fetch failed or the page is empty or not HTML, 2 bad usage (no such
+file, a scheme other than http(s), an unknown --site, a bad --timeout).
 """
 FETCH_TIMEOUT = 20.0
 MAX_BYTES = 50_000_000
@@ -68,8 +72,14 @@ def _seconds(value: str) -> float:
     return seconds
 
 
-class SourceError(Exception):
-    """The page could not be read; the message says what, where and what to do."""
+class SourceError(CommandFailed):
+    """The page could not be fetched or is not a page (exit 1); the message says what, where and what to do."""
+
+
+class SourceMissing(SourceError):
+    """SOURCE names nothing that can be read: no such file, or a scheme that is not fetched (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 def _fetch(url: str, timeout: float) -> tuple[bytes, str | None]:
@@ -102,13 +112,13 @@ def read_source(source: str, url: str | None, timeout: float = FETCH_TIMEOUT) ->
     elif _SCHEME.match(source):
         # Only http(s) is fetched; Path() would turn "ftp://x/y" into a confusing "ftp:/x/y".
         scheme = source.split(":", 1)[0]
-        raise SourceError(
+        raise SourceMissing(
             f"{source}: {scheme}:// is not fetched, only http(s) URLs are; save the page and pass the file "
             f"(with --url {source})"
         )
     path = Path(source)
     if not path.is_file():
-        raise SourceError(
+        raise SourceMissing(
             f"no such file: {path} (SOURCE is an http(s) URL, an HTML file or - for stdin)"
         )
     return path.read_bytes()[:MAX_BYTES], None, url or path.resolve().as_uri()
@@ -170,17 +180,17 @@ def format_text(record: ArticleRecord, parser: str | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read, extract, print; exit 1 with a clear message on bad input."""
+    """Read, extract, print; a SourceError (exit 1, or 2 for a SOURCE naming nothing) on bad input."""
+    from crawler.sites import get_site
+
     try:
+        if args.site:
+            get_site(args.site)  # a mistyped --site is refused before any fetch
         data, content_type, page_url = read_source(args.source, args.url, args.timeout)
         record = extract(data, page_url, content_type, site=args.site, generic=args.generic)
         parser = _parser_note(parser_used(page_url, args.site, args.generic), page_url, args.site, args.generic)
-    except SourceError as exc:
-        print(f"crawler extract: error: {exc}", file=sys.stderr)
-        return 1
     except KeyError as exc:  # unknown --site
-        print(f"crawler extract: error: {exc.args[0]}", file=sys.stderr)
-        return 1
+        raise UsageError(exc.args[0]) from None
     try:
         if args.format == "json":
             # The parser goes to stderr: the JSON on stdout stays the bare record scripts expect.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
-from crawler.commands.extract import SourceError, read_source
+from crawler.commands.errors import UsageError
+from crawler.commands.extract import read_source
 from crawler.sites import get_site
 
 NAME = "fixture"
@@ -21,7 +21,10 @@ to it. Crawl facts, provenance, content_hash and body_html are left out of the d
 EPILOG = """\
 examples:
   crawler fixture syrianobserver eid-notice https://syrianobserver.com/uncategorized/66129/eid-holiday-5.html
-  crawler fixture syrianobserver redesign-2026 saved.html --url https://syrianobserver.com/news/1/x.html"""
+  crawler fixture syrianobserver redesign-2026 saved.html --url https://syrianobserver.com/news/1/x.html
+
+exit status: 0 written, 1 the fetch failed or the page is empty or not HTML, 2 bad usage (unknown
+site, bad case name, missing --url, an existing case without --force, no such file)."""
 
 # Fields a stored case does not pin: crawl facts and values tested per site where they matter.
 LEFT_OUT = ("fetched_at", "http_status", "provenance", "content_hash", "body_html")
@@ -43,23 +46,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = get_site(args.site)
     except KeyError as exc:
-        print(f"crawler fixture: {exc.args[0]}", file=sys.stderr)
-        return 2
+        raise UsageError(exc.args[0]) from None
     if not CASE_NAME.match(args.case):
-        print(f"crawler fixture: case name {args.case!r}: use lowercase letters, digits, - and _", file=sys.stderr)
-        return 2
+        raise UsageError(f"case name {args.case!r}: use lowercase letters, digits, - and _")
     if not args.source.startswith(("http://", "https://")) and not args.url:
-        print("crawler fixture: pass --url with the page's address when SOURCE is a file or -", file=sys.stderr)
-        return 2
+        raise UsageError("pass --url with the page's address when SOURCE is a file or -")
     folder = Path(args.root) / profile.key / args.case
     if folder.exists() and not args.force:
-        print(f"crawler fixture: {folder} exists; pass --force to overwrite it", file=sys.stderr)
-        return 2
-    try:
-        data, _content_type, url = read_source(args.source, args.url)
-    except SourceError as exc:
-        print(f"crawler fixture: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(f"{folder} exists; pass --force to overwrite it")
+    # A SourceError says what was wrong with the page (exit 1, or 2 when SOURCE names no file).
+    data, _content_type, url = read_source(args.source, args.url)
     from crawler.parsers.generic import GenericParser
     from crawler.parsers.text import decode_html
 

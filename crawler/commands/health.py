@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from crawler.commands import add_db_argument
+from crawler.commands.errors import CommandFailed, UsageError, first_line
+from crawler.commands.output import add_format_argument, add_row, new_table, stdout_console, write_rows
 
 NAME = "health"
 HELP = "show each site's latest health checks; exit 1 when any check fails"
@@ -28,14 +28,21 @@ EPILOG = """\
 examples:
   crawler health
   crawler health --site syrianobserver || echo "a site needs attention"
+  crawler health --format json | jq '.[] | select(.status == "fail")'
+
+--format csv/json give one record per check: site, run_id, checked_at (UTC, ISO 8601),
+check, status (ok or fail), detail.  The exit status is the same in every format.
 
 exit status: 0 when every latest check passed (or none ran yet), 1 when any failed or the
-database is not a crawler store, 2 for an unknown site."""
+database is missing or not a crawler store, 2 for a bad command line or an unknown site."""
+
+RECORD_COLUMNS = ("site", "run_id", "checked_at", "check", "status", "detail")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--site, --db."""
+    """--site, --format, --db."""
     parser.add_argument("--site", help="only this site")
+    add_format_argument(parser)
     add_db_argument(parser)
 
 
@@ -44,16 +51,12 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crawler.commands.runs import StoreError, first_line, open_store, unknown_site
+    from crawler.commands.runs import open_store, unknown_site
     from crawler.health import latest_results
     from storage.db import session_scope
     from storage.models import CrawlRun
 
-    try:
-        engine = open_store(args.db)
-    except StoreError as exc:
-        print(f"crawler health: {exc}", file=sys.stderr)
-        return 1
+    engine = open_store(args.db)
     from crawler.liveness import reap_before_reading
 
     reap_before_reading(engine)  # a run whose process died is shown (and checked) as killed, not running
@@ -64,31 +67,35 @@ def run(args: argparse.Namespace) -> int:
             if args.site and not results:
                 stored_sites = list(session.scalars(select(CrawlRun.site).distinct()))
     except SQLAlchemyError as exc:
-        print(f"crawler health: cannot read the health checks: {first_line(exc)}; check --db", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"cannot read the health checks: {first_line(exc)}; check --db") from None
     finally:
         engine.dispose()
     if not results:
         # A mistyped --site would otherwise pass as a healthy site.
         problem = unknown_site(args.site, stored_sites) if args.site else None
         if problem:
-            print(f"crawler health: {problem}", file=sys.stderr)
-            return 2
+            raise UsageError(problem)
+    any_failed = any(c.status == "fail" for checks in results.values() for c in checks)
+    if args.format != "table":
+        records = [
+            [site, c.run_id, c.checked_at, c.check, c.status, c.detail]
+            for site, checks in results.items()
+            for c in checks
+        ]
+        write_rows(RECORD_COLUMNS, records, args.format)
+        return 1 if any_failed else 0
+    if not results:
         print("no health checks recorded yet" + (f" for site {args.site}" if args.site else ""))
         return 0
-    console = Console(width=160)
-    any_failed = False
+    console = stdout_console()
     for site, checks in results.items():
         failed = [c for c in checks if c.status == "fail"]
-        any_failed = any_failed or bool(failed)
         verdict = f"FAILING ({len(failed)} of {len(checks)})" if failed else "healthy"
         run_id = checks[0].run_id if checks else "-"
         when = checks[0].checked_at.strftime("%Y-%m-%d %H:%M:%S UTC") if checks else ""
-        table = Table(title=f"{site}: {verdict}, run {run_id}, checked {when}", title_justify="left")
-        table.add_column("check")
-        table.add_column("status")
-        table.add_column("detail")
+        title = f"{site}: {verdict}, run {run_id}, checked {when}"
+        table = new_table(("check", "status", "detail"), title=title, title_justify="left")
         for c in checks:
-            table.add_row(c.check, "[red]FAIL[/red]" if c.status == "fail" else "ok", c.detail)
+            add_row(table, (c.check, Text("FAIL", style="red") if c.status == "fail" else "ok", c.detail))
         console.print(table)
     return 1 if any_failed else 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import time
 from typing import Any
 
 from crawler.commands import add_db_argument
-from crawler.runner import exit_code, parse_pairs, print_summary, project_settings, read_outcome
+from crawler.commands.errors import CommandFailed, UsageError, checked_database_url, first_line, key_value
+from crawler.runner import exit_code, print_summary, project_settings, read_outcome
 from crawler.schedule_file import ScheduleError, load_schedule
 
 NAME = "run-now"
@@ -27,7 +27,8 @@ examples:
   crawler run-now syrianobserver --file schedule.toml
 
 exit status: 0 when the crawl completed, 1 when it failed, timed out or could not
-start, 2 for a bad command line or schedule, 130 when interrupted."""
+start (another run of the site is going, the database cannot be opened or is behind),
+2 for a bad command line or schedule file (unknown site, missing file), 130 when interrupted."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("site", metavar="SITE", help="site key (see `crawler sites` or `crawler jobs`)")
     parser.add_argument("--file", metavar="SCHEDULE.toml", help="take the job's options from this schedule file")
     add_db_argument(parser)
-    parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
+    parser.add_argument(
+        "-s", dest="settings", action="append", type=key_value("-s DOWNLOAD_DELAY=2"),
+        metavar="NAME=VALUE", help="setting override",
+    )
 
 
 def job_options(site: str, path: str | None, db_url: str) -> dict[str, Any]:
@@ -53,9 +57,13 @@ def job_options(site: str, path: str | None, db_url: str) -> dict[str, Any]:
                     "time_limit": entry.time_limit_seconds,
                 }
         raise ScheduleError(f"{path}: no entry [sites.{site}]; add one or leave out --file")
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = make_engine(db_url)
     try:
         stored = {job.id: job for job in stored_jobs(engine)}
+    except SQLAlchemyError as exc:
+        raise CommandFailed(f"cannot read the stored jobs: {first_line(exc)}; check --db") from None
     finally:
         engine.dispose()
     if site in stored:
@@ -72,15 +80,15 @@ def run(args: argparse.Namespace) -> int:
     from storage.db import SchemaError
 
     if args.site not in SITES:
-        print(f"crawler run-now: unknown site {args.site!r}; known sites: {', '.join(sorted(SITES))}", file=sys.stderr)
-        return 2
-    overrides = parse_pairs(args.settings, "-s")
+        raise UsageError(f"unknown site {args.site!r}; known sites: {', '.join(sorted(SITES))} (see `crawler sites`)")
+    overrides = dict(args.settings or [])
     db_url = project_settings(args.db, overrides).get("DATABASE_URL")
+    if "DATABASE_URL" in overrides:
+        checked_database_url(db_url, option="-s DATABASE_URL=")  # the --db check, for this spelling too
     try:
         options = job_options(args.site, args.file, db_url)
     except ScheduleError as exc:
-        print(f"crawler run-now: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     options["settings"] = {**(options.get("settings") or {}), **overrides}
     # The crawl's own level: asking it for INFO must also let its relayed lines through here.
     configure_logging(jobs.child_log_level(options["settings"]))
@@ -90,11 +98,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = jobs.run_site_crawl(args.site, db_url, trigger="manual", **options)
     except SchemaError as exc:
-        print(f"crawler run-now: {exc}", file=sys.stderr)
-        return 2
+        raise CommandFailed(str(exc)) from None
     if result.run_id is None:
-        print(f"crawler run-now: {args.site} not started: {result.detail}", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"{args.site} not started: {result.detail}")
     outcome = read_outcome(db_url, result.run_id, time.monotonic() - started)
     print_summary(outcome)
     return exit_code(outcome)

@@ -7,17 +7,17 @@ commands (``crawler health``, ``crawler jobs``) share.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from crawler.commands import add_db_argument
+from crawler.commands.errors import CommandFailed, UsageError, first_line, int_range
+from crawler.commands.output import add_format_argument, add_row, new_table, stdout_console, write_rows
 
 NAME = "runs"
 HELP = "list recent crawl runs: trigger, status, pages, articles new/updated/unchanged/duplicate/dropped, errors"
@@ -25,16 +25,21 @@ EPILOG = """\
 examples:
   crawler runs
   crawler runs --site syrianobserver --last 5
+  crawler runs --format csv --last 100 > runs.csv
+  crawler runs --format json | jq '.[] | select(.status != "ok") | .id'
 
-exit status: 0 after printing (also when no run is recorded yet), 1 when the database is not a
-crawler store, 2 for a bad command line or an unknown site."""
+--format csv/json give one record per run with raw figures: started_at/finished_at (UTC, ISO 8601),
+seconds, bytes_fetched, errors_by_kind (an object) and failed_checks (a list).
+
+exit status: 0 after printing (also when no run is recorded yet), 1 when the database is missing or
+not a crawler store, 2 for a bad command line or an unknown site."""
 
 # The tables the monitoring commands read: they exist from the first schema revision on.
 STORE_TABLES = ("crawl_runs", "health_checks")
 
 
-class StoreError(RuntimeError):
-    """The database cannot be read as a crawler store; the message names it and what to do."""
+class StoreError(CommandFailed):
+    """The database cannot be read as a crawler store; the message names it and what to do (exit 1)."""
 
 
 def open_store(db: str | None, tables: Iterable[str] = STORE_TABLES) -> Engine:
@@ -88,12 +93,6 @@ def open_store(db: str | None, tables: Iterable[str] = STORE_TABLES) -> Engine:
     return engine
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of a database error's own message (not SQLAlchemy's wrapping)."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def unknown_site(site: str, stored: Iterable[str]) -> str | None:
     """An error message when ``site`` is neither a profile in crawler.sites nor in ``stored``; else None."""
     from crawler.sites import SITES
@@ -105,9 +104,12 @@ def unknown_site(site: str, stored: Iterable[str]) -> str | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--site, --last, --db."""
+    """--site, --last, --format, --db."""
     parser.add_argument("--site", help="only this site's runs")
-    parser.add_argument("--last", type=int, default=20, metavar="N", help="the last N runs (default 20)")
+    parser.add_argument(
+        "--last", type=int_range(1), default=20, metavar="N", help="the last N runs (default 20)"
+    )
+    add_format_argument(parser)
     add_db_argument(parser)
 
 
@@ -118,19 +120,35 @@ def _duration(started: datetime, finished: datetime | None) -> str:
     return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.1f}m"
 
 
+# --format csv/json: one record per run, raw figures (the table's columns are abbreviated).
+RECORD_COLUMNS = (
+    "id", "site", "trigger", "status", "finish_reason", "started_at", "finished_at", "seconds",
+    "pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "articles_duplicate",
+    "articles_dropped", "errors", "errors_by_kind", "bytes_fetched", "failed_checks",
+)
+TABLE_COLUMNS = (
+    "id", "site", "trigger", "status", "started", "took", "pages", "new", "upd", "same", "dup", "drop",
+    "errors", "KB", "health",
+)
+NUMERIC = ("id", "pages", "new", "upd", "same", "dup", "drop", "KB")
+
+
+def run_record(r: Any, failed_checks: list[str]) -> list[Any]:
+    """One run as a RECORD_COLUMNS row."""
+    seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+    return [
+        r.id, r.site, r.trigger, r.status, r.finish_reason, r.started_at, r.finished_at, seconds,
+        r.pages_fetched, r.articles_new, r.articles_updated, r.articles_unchanged, r.articles_duplicate,
+        r.articles_dropped, r.errors, dict(r.errors_by_kind or {}), r.bytes_fetched, failed_checks,
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the table."""
+    """Print the runs as a table, CSV or JSON."""
     from storage.db import session_scope
     from storage.models import CrawlRun, HealthCheck
 
-    if args.last < 1:
-        print("crawler runs: --last must be 1 or more", file=sys.stderr)
-        return 2
-    try:
-        engine = open_store(args.db)
-    except StoreError as exc:
-        print(f"crawler runs: {exc}", file=sys.stderr)
-        return 1
+    engine = open_store(args.db)
     from crawler.liveness import reap_before_reading
 
     reap_before_reading(engine)  # a run whose process died is shown (and checked) as killed, not running
@@ -153,57 +171,39 @@ def run(args: argparse.Namespace) -> int:
             elif args.site:
                 stored_sites = list(session.scalars(select(CrawlRun.site).distinct()))
     except SQLAlchemyError as exc:
-        print(f"crawler runs: cannot read the run history: {first_line(exc)}; check --db", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"cannot read the run history: {first_line(exc)}; check --db") from None
     finally:
         engine.dispose()
     if not runs:
         # A mistyped --site would otherwise look like a site that never ran.
         problem = unknown_site(args.site, stored_sites) if args.site else None
         if problem:
-            print(f"crawler runs: {problem}", file=sys.stderr)
-            return 2
+            raise UsageError(problem)
+    if args.format != "table":
+        write_rows(RECORD_COLUMNS, [run_record(r, failing.get(r.id, [])) for r in runs], args.format)
+        return 0
+    if not runs:
         print("no crawl runs recorded" + (f" for site {args.site}" if args.site else ""))
         return 0
-    table = Table(title="Crawl runs (newest first; times UTC)")
-    for column in (
-        "id",
-        "site",
-        "trigger",
-        "status",
-        "started",
-        "took",
-        "pages",
-        "new",
-        "upd",
-        "same",
-        "dup",
-        "drop",
-        "errors",
-        "KB",
-        "health",
-    ):
-        table.add_column(
-            column, justify="right" if column in ("id", "pages", "new", "upd", "same", "dup", "drop", "KB") else "left"
-        )
+    table = new_table(TABLE_COLUMNS, title="Crawl runs (newest first; times UTC)", right=NUMERIC)
     for r in runs:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted((r.errors_by_kind or {}).items()))
-        table.add_row(
-            str(r.id),
+        add_row(table, (
+            r.id,
             r.site,
             r.trigger,
             r.status,
             r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             _duration(r.started_at, r.finished_at),
-            str(r.pages_fetched),
-            str(r.articles_new),
-            str(r.articles_updated),
-            str(r.articles_unchanged),
-            str(r.articles_duplicate),
-            str(r.articles_dropped),
+            r.pages_fetched,
+            r.articles_new,
+            r.articles_updated,
+            r.articles_unchanged,
+            r.articles_duplicate,
+            r.articles_dropped,
             f"{r.errors}" + (f" ({kinds})" if kinds else ""),
             f"{r.bytes_fetched / 1024:.0f}",
             ("FAIL " + ", ".join(failing[r.id])) if r.id in failing else "ok",
-        )
-    Console(width=200).print(table)
+        ))
+    stdout_console().print(table)
     return 0

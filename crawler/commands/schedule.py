@@ -7,7 +7,8 @@ import logging
 import sys
 
 from crawler.commands import add_db_argument
-from crawler.runner import parse_pairs, project_settings
+from crawler.commands.errors import CommandFailed, UsageError, checked_database_url, key_value
+from crawler.runner import project_settings
 from crawler.schedule_file import ScheduleEntry, ScheduleError, load_schedule, profile_schedule
 
 NAME = "schedule"
@@ -32,16 +33,26 @@ examples:
   crawler schedule --file schedule.toml --check     validate the schedule, print the jobs, exit
   crawler schedule --db postgresql://127.0.0.1/news  the site profiles' default schedules
 
-exit status: 0 after a clean stop, 2 for a bad schedule or database."""
+exit status: 0 after a clean stop, 1 when the database cannot be used (unreachable, behind, not a
+store), 2 for a bad command line or schedule file (also a malformed --db URL)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--file, --db, -s, --check, --log-level."""
     parser.add_argument("--file", metavar="SCHEDULE.toml", help="schedule file (default: the site profiles)")
     add_db_argument(parser)
-    parser.add_argument("-s", dest="settings", action="append", metavar="NAME=VALUE", help="setting override")
+    parser.add_argument(
+        "-s", dest="settings", action="append", type=key_value("-s SCHEDULER_CRAWL_TIME_LIMIT=1800"),
+        metavar="NAME=VALUE", help="setting override",
+    )
     parser.add_argument("--check", action="store_true", help="validate the schedule, print the jobs and exit")
-    parser.add_argument("--log-level", default="INFO", help="daemon log level on stderr (default INFO)")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        default="INFO",
+        help="daemon log level on stderr (default INFO)",
+    )
 
 
 def configure_logging(level: str) -> None:
@@ -75,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         entries = load_entries(args.file)
     except ScheduleError as exc:
-        print(f"crawler schedule: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     if args.db and holds_password(args.db):
         # The daemon runs for months: its command line stays readable by every user (ps).
         print(
@@ -84,9 +94,11 @@ def run(args: argparse.Namespace) -> int:
             "can read in the daemon's command line; set $CRAWLER_DATABASE_URL instead",
             file=sys.stderr,
         )
-    overrides = parse_pairs(args.settings, "-s")
+    overrides = dict(args.settings or [])
     settings = project_settings(args.db, overrides)
     db_url = settings.get("DATABASE_URL")
+    if "DATABASE_URL" in overrides:
+        checked_database_url(db_url, option="-s DATABASE_URL=")  # the --db check, for this spelling too
     if args.check:
         table = Table(title=f"Schedule {args.file or '(site profiles)'}: {len(entries)} job(s)")
         for column in ("site", "when", "base URL", "time limit", "spider args"):
@@ -105,5 +117,4 @@ def run(args: argparse.Namespace) -> int:
         daemon = MonitorDaemon(db_url, entries, settings, overrides)
         return daemon.run_forever()
     except SchemaError as exc:
-        print(f"crawler schedule: {exc}", file=sys.stderr)
-        return 2
+        raise CommandFailed(str(exc)) from None

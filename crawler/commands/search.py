@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime, time
 
 from crawler.commands import add_db_argument
+from crawler.commands.errors import CommandFailed, UsageError, first_line, int_range
 
 NAME = "search"
 HELP = "full-text search of the stored articles, best match first, with snippets"
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=since_argument,
         help="only articles published on or after this date (UTC), or in the last N days (e.g. 7d)",
     )
-    parser.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
+    parser.add_argument("--limit", type=int_range(1), default=20, help="how many results (default 20)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
     add_db_argument(parser)
 
@@ -71,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
     """Search and print the hits."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from crawler.secrets import mask_url
     from crawler.sites import SITES
     from storage.db import (
         SchemaError,
@@ -87,22 +86,12 @@ def run(args: argparse.Namespace) -> int:
     )
     from storage.search import MARK_END, MARK_START, SearchQueryError, search
 
-    if args.limit < 1:
-        print("crawler search: --limit must be 1 or more", file=sys.stderr)
-        return 2
     url = database_url(args.db)
     try:
         # Searching must not leave an empty database file behind a mistyped --db.
         require_existing_sqlite(url)
     except SchemaError as exc:
-        print(f"crawler search: {exc}", file=sys.stderr)
-        return 1
-    except (SQLAlchemyError, ValueError) as exc:
-        print(
-            f"crawler search: bad database URL {mask_url(url)!r}: {exc}; pass --db sqlite:///PATH or postgresql://HOST/DB",
-            file=sys.stderr,
-        )
-        return 2
+        raise CommandFailed(str(exc)) from None
     engine = read_engine(url)
     try:
         state = current_state(engine)
@@ -114,15 +103,11 @@ def run(args: argparse.Namespace) -> int:
                 require_known_site(session.connection(), args.site, SITES)
             hits = search(session, args.query, site=args.site, since=args.since, limit=args.limit)
     except (SearchQueryError, UnknownSiteError) as exc:
-        print(f"crawler search: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     except SchemaError as exc:
-        print(f"crawler search: {exc}", file=sys.stderr)
-        return 1
+        raise CommandFailed(str(exc)) from None
     except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"crawler search: cannot search {display_url(url)}: {first}; check --db", file=sys.stderr)
-        return 1
+        raise CommandFailed(f"cannot search {display_url(url)}: {first_line(exc)}; check --db") from None
     finally:
         engine.dispose()
     if args.format == "json":

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from crawler.commands.output import add_format_argument, add_row, stdout_console, write_rows
 from crawler.sites import SITES, SiteProfile
 
 NAME = "sites"
@@ -21,12 +20,19 @@ one line per problem (file, key, what was expected, fix); see docs/profiles.md."
 EPILOG = """\
 examples:
   crawler sites
-  CRAWLER_SITE_PROFILES=~/news-profiles crawler sites --format json"""
+  CRAWLER_SITE_PROFILES=~/news-profiles crawler sites --format json
+  crawler sites --format csv | cut -d, -f1,3       keys and base URLs
+
+--format json gives each profile whole (hosts, discovery, schedule); csv one flat row per site.
+
+exit status: 0 after printing, 2 for a bad command line or a bad profile."""
+
+CSV_COLUMNS = ("key", "name", "base_url", "source", "file", "parser", "discovery", "schedule")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--format."""
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    add_format_argument(parser)
 
 
 def describe_discovery(site: SiteProfile) -> str:
@@ -54,6 +60,11 @@ def describe_schedule(site: SiteProfile) -> str:
     return when + (f" {args}" if args else "")
 
 
+def parser_name(site: SiteProfile) -> str:
+    """The parser class, ``profile rules`` or ``generic``."""
+    return site.parser or ("profile rules" if site.profile and site.profile.extracts else "generic")
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the site table (ProfileError is reported by crawler.cli, one line per problem)."""
     if args.format == "json":
@@ -69,14 +80,21 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=2))
         return 0
+    rows = [
+        (
+            site.key, site.name, site.base_url, "bundled" if site.bundled else "user", str(site.path or ""),
+            parser_name(site), describe_discovery(site), describe_schedule(site),
+        )
+        for site in SITES.values()
+    ]
+    if args.format == "csv":
+        write_rows(CSV_COLUMNS, rows, "csv")
+        return 0
     table = Table(title="Site profiles")
     table.add_column("key", no_wrap=True)  # what the user types: never cut
     for column in ("name", "base URL", "profile", "parser", "discovery", "schedule"):
         table.add_column(column, overflow="fold")
-    for site in SITES.values():
-        source = f"{'bundled' if site.bundled else 'user'}: {site.path}"
-        parser = site.parser or ("profile rules" if site.profile and site.profile.extracts else "generic")
-        cells = (site.key, site.name, site.base_url, source, parser, describe_discovery(site), describe_schedule(site))
-        table.add_row(*(escape(cell) for cell in cells))  # patterns hold [...]: not rich markup
-    Console().print(table)
+    for key, name, base_url, source, path, parser, discovery, schedule in rows:
+        add_row(table, (key, name, base_url, f"{source}: {path}", parser, discovery, schedule))
+    stdout_console().print(table)
     return 0
