@@ -103,7 +103,7 @@ def test_jobs_as_json(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> No
     scheduler = build_scheduler(engine, Settings(dict(vars(project_settings_module))))
     scheduler.start(paused=True)
     try:
-        sync_jobs(scheduler, [ScheduleEntry("syrianobserver", interval_seconds=60, base_url=LONG_URL)], sqlite_url, {})
+        sync_jobs(scheduler, [ScheduleEntry("syrianobserver", interval_seconds=60, base_url=LONG_URL)], {})
     finally:
         scheduler.shutdown(wait=False)
         engine.dispose()
