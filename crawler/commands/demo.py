@@ -112,7 +112,10 @@ def show_examples(db_url: str, console: Console) -> None:
         for title, sql in EXAMPLE_QUERIES:
             result = conn.execute(text(sql))
             console.print(f"\n[bold]{title}[/bold]")
-            console.print(Syntax(sql, "sql", word_wrap=True))
+            if console.is_terminal:
+                console.print(Syntax(sql, "sql", word_wrap=True))
+            else:  # Syntax pads each line to the console's width, and a pipe's is unbounded
+                console.print(sql, markup=False, highlight=False)
             table = Table()
             for column in result.keys():
                 table.add_column(column)
