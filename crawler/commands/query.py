@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from crawler import settings
 from crawler.commands import add_db_argument
+from crawler.commands.output import add_format_argument, stdout_console, write_csv, write_json, write_table
 
 NAME = "query"
 HELP = "run one read-only SQL statement on the store and print the rows (table, CSV or JSON)"
@@ -50,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """SQL | --file, --format, --db."""
     parser.add_argument("sql", nargs="?", metavar="SQL", help="the statement (or use --file)")
     parser.add_argument("--file", "-f", metavar="PATH", help="read the statement from a file ('-' for stdin)")
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
+    add_format_argument(parser)
     parser.add_argument(
         "--max-rows",
         type=_rows,
@@ -123,11 +120,11 @@ def run(args: argparse.Namespace) -> int:
             allow_superuser=args.allow_superuser,
         ) as result:
             if args.format == "csv":
-                _csv(result.columns, result.rows)
+                write_csv(result.columns, result.rows)
             elif args.format == "json":
-                _json(result.columns, result.rows)
+                write_json(result.columns, result.rows)
             else:
-                _table(result.columns, result.rows, result)
+                _table(result.columns, result.rows, result.truncated)
             sys.stdout.flush()
             if result.truncated:
                 print(
@@ -148,59 +145,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready value."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
-    return value
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    value = _plain(value)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-
-
-def _csv(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_text(v) for v in row])
-
-
-def _json(columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
-    # A JSON array written row by row: a large result never sits in memory as one string.
-    sys.stdout.write("[")
-    for i, row in enumerate(rows):
-        record = {c: _plain(v) for c, v in zip(columns, row, strict=True)}
-        sys.stdout.write(("," if i else "") + "\n  " + json.dumps(record, ensure_ascii=False, default=str))
-    sys.stdout.write("\n]\n")
-
-
-def _table(columns: list[str], rows: Iterable[Sequence[Any]], result: Any = None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    class _PipeConsole(Console):
-        def on_broken_pipe(self) -> None:
-            # Rich would exit 1; let run() treat a closed pipe like the CSV and JSON writers do.
-            self.quiet = True
-            raise BrokenPipeError
-
-    console = _PipeConsole()
+def _table(columns: list[str], rows: Iterable[Sequence[Any]], truncated: bool) -> None:
     if not columns:
-        console.print("(statement returned no rows)")
+        stdout_console().print("(statement returned no rows)")
         return
-    table = Table(*columns, show_lines=False)
-    count = 0
-    for row in rows:
-        table.add_row(*(_text(v) for v in row))
-        count += 1
-    console.print(table)
-    cut = ", more left out: see --max-rows" if result is not None and result.truncated else ""
-    console.print(f"({count} row{'s' if count != 1 else ''}{cut})", style="dim")
+    count = write_table(columns, rows)
+    cut = ", more left out: see --max-rows" if truncated else ""
+    stdout_console().print(f"({count} row{'s' if count != 1 else ''}{cut})", style="dim")
