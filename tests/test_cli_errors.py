@@ -164,7 +164,8 @@ def test_an_unknown_site_or_spider_is_exit_2_everywhere(
     import io
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"<html><body><p>x</p></body></html>")))
-    db = ["--db", make_store(tmp_path)] if argv[0] in ("runs", "health", "search", "export", "run-now", "crawl", "changes") else []
+    with_store = ("runs", "health", "search", "export", "run-now", "crawl", "changes")
+    db = ["--db", make_store(tmp_path)] if argv[0] in with_store else []
     code, err = invoke([*argv, *db], capsys)
     assert code == EXIT_USAGE, err
     assert_one_line(err, argv, words)

@@ -168,4 +168,5 @@ def test_migrations_ship_inside_the_package() -> None:
     # Found relative to storage/, so a non-editable install finds them too (package data in pyproject).
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("*.py")) == ["0001", "0002", "0003", "0004", "0005"]
+    revisions = sorted(p.name[:4] for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert revisions == ["0001", "0002", "0003", "0004", "0005"]

@@ -107,7 +107,9 @@ def test_metadata_only_changes_keep_the_body_and_name_their_fields(db_url: str) 
         assert [v.title for v in versions] == ["Bread prices rise"] + ["Bread prices rise (corrected)"] * 2
         assert [v.tags for v in versions] == [["Aleppo", "Economy"]] * 2 + [["Aleppo", "Economy", "Fuel"]]
         listed = list(changes(session, site="syrianobserver"))
-    assert [(c.kind, c.version, c.changed_fields) for c in listed] == [("updated", 3, ["tags"]), ("updated", 2, ["title"])]
+    assert [(c.kind, c.version, c.changed_fields) for c in listed] == [
+        ("updated", 3, ["tags"]), ("updated", 2, ["title"])
+    ]
 
 
 def test_not_modified_and_removed_marks_and_a_later_200_clears_removal(db_url: str) -> None:
