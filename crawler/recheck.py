@@ -9,8 +9,9 @@
   ``older_every_days`` ago (0: never again).  Listings, feeds and sitemaps are never dropped;
   but a listing page whose article links were all known and skipped ends its pagination chain
   (newest-first listings: the pages behind it hold older, known articles) when
-  ``RECHECK_STOP_PAGING`` is on.  It also copies the response's ``ETag`` and ``Last-Modified``
-  onto the records of article pages, for storage.
+  ``RECHECK_STOP_PAGING`` is on and the site's previous run completed (``ok``: after an
+  interrupted or failed run, chains are paged to the end to fill the holes).  It also copies
+  the response's ``ETag`` and ``Last-Modified`` onto the records of article pages, for storage.
 - as a **downloader middleware** it sends a re-check as a conditional request
   (``If-None-Match`` / ``If-Modified-Since`` from the stored validators).  A ``304`` goes to no
   parser: the article is marked checked (``last_checked_at``) and counted.  A ``404``/``410`` marks
@@ -46,7 +47,7 @@ from crawler.signals import page_outcome
 from crawler.sites import SITES
 from crawler.urls import canonical_url
 from storage.db import session_scope
-from storage.recheck import KnownArticle, known_articles, mark_checked, mark_removed
+from storage.recheck import KnownArticle, known_articles, mark_checked, mark_removed, previous_run_status
 
 logger = logging.getLogger(__name__)
 
@@ -157,20 +158,28 @@ class RecheckMiddleware:
         self.now = datetime.now(UTC)
         self.policy = policy_for(recorder.site, self.crawler.settings)
         try:
-            self.known = recorder.retry.run(lambda: self._load(recorder), "reading the known articles")
+            self.known, previous = recorder.retry.run(lambda: self._load(recorder), "reading the known articles")
         except DatabaseUnavailable as exc:
             logger.warning("re-check: known articles not read (%s): every article is fetched", exc)
-            self.known = {}
+            self.known, previous = {}, None
+        if self.stop_paging and previous != "ok":
+            # The last run did not complete: articles behind known ones may be missing; follow every chain.
+            self.stop_paging = False
+            logger.info("re-check: the previous run of %s was %s: listings are paged to the end", recorder.site,
+                        previous or "none")
         logger.info("re-check: %d known articles of %s; window %s",
                     len({a.id for a in self.known.values()}), recorder.site, self.policy.describe())
 
-    def _load(self, recorder: CrawlRunRecorder) -> dict[str, KnownArticle]:
+    def _load(self, recorder: CrawlRunRecorder) -> tuple[dict[str, KnownArticle], str | None]:
+        """The known articles by URL, and the status of the site's previous run."""
         known: dict[str, KnownArticle] = {}
+        assert recorder.run_id is not None
         with session_scope(recorder.engine) as session:
             for article in known_articles(session, recorder.site):
                 known[canonical_url(article.canonical_url)] = article
                 known.setdefault(canonical_url(article.url), article)
-        return known
+            previous = previous_run_status(session, recorder.site, recorder.run_id)
+        return known, previous
 
     def spider_closed(self, spider: Spider) -> None:
         """Write the 304 marks still waiting."""

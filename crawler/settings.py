@@ -104,6 +104,7 @@ RECHECK_CONDITIONAL = True
 RECHECK_UNLISTED = True
 # A listing page whose every article link is known and skipped ends its pagination chain (listings run
 # newest first: the pages behind it hold older, known articles; the sitemap still lists them all).
+# Only after a completed (ok) run of the site: after an interrupted one every chain is paged to its end.
 RECHECK_STOP_PAGING = True
 
 # Minimum lengths below which a page is not an article (dropped with a reason).

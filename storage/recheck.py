@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Article
+from storage.models import Article, CrawlRun
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,17 @@ def known_articles(session: Session, site: str) -> Iterator[KnownArticle]:
     )
     for row in session.execute(stmt.execution_options(yield_per=1000)):
         yield KnownArticle(*row)
+
+
+def previous_run_status(session: Session, site: str, before_run_id: int) -> str | None:
+    """The status of the site's last run before ``before_run_id`` (None: the site has no earlier run)."""
+    stmt = (
+        select(CrawlRun.status)
+        .where(CrawlRun.site == site, CrawlRun.id < before_run_id)
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
 
 
 def mark_checked(session: Session, article_ids: Iterable[int], now: datetime) -> int:

@@ -13,7 +13,7 @@ from crawler.parsers.text import content_hash
 from storage.db import ensure_schema, make_engine, session_scope
 from storage.history import NOT_SNAPSHOTTED, article_versions, changes, find_article, snapshot
 from storage.models import Article, ArticleVersion
-from storage.recheck import known_articles, mark_checked, mark_removed
+from storage.recheck import known_articles, mark_checked, mark_removed, previous_run_status
 from storage.repository import COMPARED_FIELDS, ArticleRepository, CrawlRunRepository, SiteRepository
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -151,3 +151,20 @@ def test_find_article_by_id_or_url_and_old_versions_read_as_not_snapshotted(db_u
         fields = snapshot(version)
     assert fields["title"] == "Bread prices rise" and fields["body_text"] == BODY
     assert fields["tags"] is NOT_SNAPSHOTTED and fields["source"] is NOT_SNAPSHOTTED
+
+
+def test_previous_run_status_tells_whether_the_last_crawl_completed(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", NOW)
+        runs = CrawlRunRepository(session)
+        first = runs.start("syrianobserver", "syrianobserver", "manual", NOW, {})
+        first.status = "ok"
+        second = runs.start("syrianobserver", "syrianobserver", "manual", NOW, {})
+        second.status = "interrupted"
+        third = runs.start("syrianobserver", "syrianobserver", "manual", NOW, {})
+        session.flush()
+        assert previous_run_status(session, "syrianobserver", first.id) is None
+        assert previous_run_status(session, "syrianobserver", second.id) == "ok"
+        assert previous_run_status(session, "syrianobserver", third.id) == "interrupted"
