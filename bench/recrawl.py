@@ -98,14 +98,7 @@ def main() -> int:
     now = datetime.now(UTC)
     shift_timeline(site, now - timedelta(hours=1))
     window_start = now - timedelta(days=args.recent_days)
-    in_window = [p for p in editable_paths(site) if site.article(p).published >= window_start]  # type: ignore[union-attr]
     edits = round(args.articles * args.edit_share)
-    if edits + args.remove > len(in_window):
-        raise SystemExit(f"bench/recrawl.py: {edits + args.remove} edits and removals but only {len(in_window)} "
-                         f"articles in the {args.recent_days:g}-day window; raise --recent-days")
-    rng = random.Random(args.seed)
-    chosen = rng.sample(in_window, edits + args.remove)
-    edited, removed = chosen[:edits], chosen[edits:]
 
     with tempfile.TemporaryDirectory() as folder:
         db_url = args.db or f"sqlite:///{Path(folder) / 'recrawl.db'}"
@@ -115,6 +108,15 @@ def main() -> int:
             stored = {r["canonical_url"].removeprefix(base): r for r in rows(
                 db_url, "SELECT canonical_url, published_at FROM articles")}
             outside = {p for p in stored if site.article(p) and site.article(p).published < window_start}  # type: ignore[union-attr]
+            # Edits go to stored articles in the window (a page the first crawl kept as a near-duplicate of
+            # another is no article of the store: editing it makes no version).
+            in_window = [p for p in editable_paths(site) if p in stored and p not in outside]
+            if edits + args.remove > len(in_window):
+                raise SystemExit(f"bench/recrawl.py: {edits + args.remove} edits and removals but only "
+                                 f"{len(in_window)} stored articles in the {args.recent_days:g}-day window; "
+                                 "raise --recent-days")
+            chosen = random.Random(args.seed).sample(in_window, edits + args.remove)
+            edited, removed = chosen[:edits], chosen[edits:]
 
             mark = len(server.request_log)
             not_modified_before = sum(server.not_modified.values())
