@@ -46,6 +46,8 @@ STATUS_BY_REASON = {
 }
 # Event kinds that mean an article was lost (counted in crawl_runs.articles_lost).
 LOST_KINDS = ("pipeline_error", "unwritten")
+# Page outcomes kept as events that are no error of the crawl: a redirect, an article the site removed.
+NOT_ERRORS = ("redirect", "removed")
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ class CrawlRunRecorder:
     def page_outcome(self, url: str, kind: str, reason: str) -> None:
         """Keep and count an outcome a spider reported."""
         self.stats.inc_value(f"outcomes/{kind}")
-        if kind != "redirect":
+        if kind not in NOT_ERRORS:
             self.first_error = self.first_error or f"{kind} {url}: {reason}"
         self._event(url, kind, reason)
 
@@ -216,7 +218,7 @@ class CrawlRunRecorder:
         errors_by_kind = {
             key.split("/", 1)[1]: value
             for key, value in stats.items()
-            if key.startswith(("outcomes/", "lost/")) and key != "outcomes/redirect"
+            if key.startswith(("outcomes/", "lost/")) and key.split("/", 1)[1] not in NOT_ERRORS
         }
         spider_errors = stats.get("spider_exceptions/count", 0)
         if spider_errors:
@@ -250,6 +252,10 @@ class CrawlRunRecorder:
             "articles_duplicate": stats.get("articles/duplicate", 0),
             "articles_dropped": stats.get("articles/dropped", 0),
             "articles_lost": lost,
+            # Incremental re-crawls (crawler/recheck.py): known articles not fetched, answered 304, gone.
+            "articles_skipped": stats.get("recheck/skipped", 0),
+            "articles_not_modified": stats.get("recheck/not_modified", 0),
+            "articles_removed": stats.get("recheck/removed", 0),
             "errors": sum(errors_by_kind.values()),
             "errors_by_kind": errors_by_kind,
             "field_coverage": coverage,

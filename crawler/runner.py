@@ -22,6 +22,17 @@ class CrawlSetupError(Exception):
     """The crawl could not start: unknown spider, bad argument. The message says what to do."""
 
 
+OUTCOME_ARTICLE_COUNTS: tuple[str, ...] = (
+    "new", "updated", "unchanged", "duplicate", "dropped", "skipped", "not_modified", "removed",
+)
+"""The ``crawl_runs.articles_*`` counts a crawl summary shows, in order."""
+ARTICLE_COUNT_LABELS = {
+    "skipped": "skipped (known, not re-checked)",
+    "not_modified": "not modified (304)",
+    "removed": "removed (404/410)",
+}
+
+
 @dataclass
 class CrawlOutcome:
     """What a finished crawl reports: its run row's figures."""
@@ -98,7 +109,8 @@ def run_crawl(
             f"[{time.monotonic() - started:5.0f}s] pages {stats.get('response_received_count', 0)}"
             f" | new {stats.get('articles/new', 0)} updated {stats.get('articles/updated', 0)}"
             f" unchanged {stats.get('articles/unchanged', 0)} duplicate {stats.get('articles/duplicate', 0)}"
-            f" dropped {stats.get('articles/dropped', 0)}"
+            f" dropped {stats.get('articles/dropped', 0)} skipped {stats.get('recheck/skipped', 0)}"
+            f" not-modified {stats.get('recheck/not_modified', 0)}"
             f" | queued {stats.get('scheduler/enqueued', 0) - stats.get('scheduler/dequeued', 0)}"
         )
         if console.is_terminal:
@@ -143,7 +155,7 @@ def outcome_from_figures(final: dict[str, Any], checks: list[Any], seconds: floa
         status=final["status"],
         finish_reason=final["finish_reason"],
         pages_fetched=final["pages_fetched"],
-        articles={name: final[f"articles_{name}"] for name in ("new", "updated", "unchanged", "duplicate", "dropped")},
+        articles={name: final.get(f"articles_{name}", 0) for name in OUTCOME_ARTICLE_COUNTS},
         errors=final["errors"],
         errors_by_kind=dict(final["errors_by_kind"]),
         seconds=seconds,
@@ -227,6 +239,9 @@ def read_outcome(db_url: str, run_id: int | None, seconds: float) -> CrawlOutcom
                 "unchanged": run.articles_unchanged,
                 "duplicate": run.articles_duplicate,
                 "dropped": run.articles_dropped,
+                "skipped": run.articles_skipped,
+                "not_modified": run.articles_not_modified,
+                "removed": run.articles_removed,
             },
             errors=run.errors,
             errors_by_kind=dict(run.errors_by_kind or {}),
@@ -255,7 +270,7 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     table.add_column("value", justify="right")
     table.add_row("pages fetched", str(outcome.pages_fetched))
     for name, value in outcome.articles.items():
-        table.add_row(f"articles {name}", str(value))
+        table.add_row(f"articles {ARTICLE_COUNT_LABELS.get(name, name)}", str(value))
     table.add_row("articles lost", str(outcome.articles_lost))
     errors = ", ".join(f"{k} {v}" for k, v in sorted(outcome.errors_by_kind.items())) or "none"
     table.add_row("errors", f"{outcome.errors} ({errors})")

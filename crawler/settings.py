@@ -39,6 +39,12 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Conditional re-checks; sees responses after decompression and redirects (590, 600).
+    "crawler.recheck.RecheckMiddleware": 580,
+}
+# The same RecheckMiddleware instance drops known articles outside the re-check window from callbacks' output.
+SPIDER_MIDDLEWARES = {
+    "crawler.recheck.RecheckMiddleware": 550,
 }
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
@@ -83,6 +89,23 @@ NEAR_DUPLICATE_WINDOW_DAYS = 30
 # At most this many bodies in the index, the least recently seen evicted first; 0: no cap. Memory:
 # about 35 KiB per 220-word body (a month of a 20-a-day site is 600 entries).
 NEAR_DUPLICATE_MAX_ENTRIES = 5000
+
+# --- incremental re-crawls (crawler/recheck.py; per site: the profile's [recheck]) -------
+# Off: every run fetches every article it finds again, known or not.
+RECHECK_ENABLED = True
+# Stored articles published less than this many days ago are fetched again on every run (corrections
+# and updates come early); older ones ...
+RECHECK_RECENT_DAYS = 2.0
+# ... once this many days have passed since their last check (a removal or late edit is still seen); 0: never.
+RECHECK_OLDER_EVERY_DAYS = 30.0
+# Re-checks ask "changed since?" with the stored ETag / Last-Modified: a 304 costs no download of the body, no parse.
+RECHECK_CONDITIONAL = True
+# Due articles that discovery did not find this run (gone from every listing) are fetched directly at the end.
+RECHECK_UNLISTED = True
+# A listing page whose every article link is known and skipped ends its pagination chain (listings run
+# newest first: the pages behind it hold older, known articles; the sitemap still lists them all).
+# Only after a completed (ok) run of the site: after an interrupted one every chain is paged to its end.
+RECHECK_STOP_PAGING = True
 
 # Minimum lengths below which a page is not an article (dropped with a reason).
 VALIDATE_MIN_TITLE_CHARS = 3

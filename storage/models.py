@@ -98,6 +98,14 @@ class Article(Base):
     last_seen_at: Mapped[datetime]
     last_changed_at: Mapped[datetime]
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    etag: Mapped[str | None] = mapped_column(String(500))
+    """The ``ETag`` the site last sent for the page, replayed as ``If-None-Match`` on a re-check."""
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    """The ``Last-Modified`` header as sent, replayed as ``If-Modified-Since``."""
+    last_checked_at: Mapped[datetime | None]
+    """When a crawl last asked the site about the article (a 200 or a 304)."""
+    removed_at: Mapped[datetime | None] = mapped_column(index=True)
+    """When a re-check got 404 or 410 (the row and its versions are kept); cleared by a later 200."""
 
     tags: Mapped[list[ArticleTag]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleTag.position"
@@ -132,6 +140,17 @@ class ArticleVersion(Base):
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
+    # The other compared fields as they were (revision 0005): NULL in versions stored before it.
+    source: Mapped[str | None] = mapped_column(String(200))
+    disclaimer: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(200))
+    authors: Mapped[list[str] | None] = mapped_column(JSON())
+    tags: Mapped[list[str] | None] = mapped_column(JSON())
+    language: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None]
+    modified_at: Mapped[datetime | None]
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    image_caption: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     captured_at: Mapped[datetime]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
@@ -173,6 +192,12 @@ class CrawlRun(Base):
     args: Mapped[dict[str, Any]] = mapped_column(default=dict)
     articles_lost: Mapped[int] = mapped_column(default=0)
     """Articles parsed but neither stored nor counted otherwise: a pipeline raised, or the database stayed away."""
+    articles_skipped: Mapped[int] = mapped_column(default=0)
+    """Known articles outside the re-check window: not fetched (see crawler/recheck.py)."""
+    articles_not_modified: Mapped[int] = mapped_column(default=0)
+    """Re-checked articles the site answered 304 Not Modified: no parse, no write but ``last_checked_at``."""
+    articles_removed: Mapped[int] = mapped_column(default=0)
+    """Re-checked articles the site answered 404 or 410: marked ``removed_at``."""
     pid: Mapped[int | None]
     """Process id of the crawl that owns the run (on ``hostname``), for telling a live run from a dead one."""
     hostname: Mapped[str | None] = mapped_column(String(255))

@@ -47,6 +47,10 @@ class ArticleRecord:
     # Crawl facts, set by the spider, never by a parser.
     fetched_at: datetime | None = None
     http_status: int | None = None
+    etag: str | None = None
+    """The response's ``ETag``, as sent (kept to re-check the page with ``If-None-Match``)."""
+    last_modified: str | None = None
+    """The response's ``Last-Modified``, as sent (replayed as ``If-Modified-Since``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 strings), keys sorted."""

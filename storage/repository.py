@@ -106,6 +106,23 @@ def changed_fields(existing: Article, record: ArticleRecord) -> tuple[str, ...]:
     return tuple(changed)
 
 
+# Compared fields a version keeps besides title, summary, body and tags (see ArticleVersion).
+SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
+    f for f in COMPARED_FIELDS if f not in ("title", "summary", "body_text", "tags")
+)
+
+
+def _fetch_facts(record: ArticleRecord, now: datetime) -> dict[str, object]:
+    """Columns every stored fetch sets: seen and checked now, the page's validators, not removed (a 200)."""
+    return {
+        "last_seen_at": now,
+        "last_checked_at": now,
+        "etag": record.etag,
+        "last_modified": record.last_modified,
+        "removed_at": None,
+    }
+
+
 def _insert_for(session: Session):  # noqa: ANN202 - dialect-specific Insert constructs
     """The backend's native INSERT that supports ON CONFLICT."""
     name = session.get_bind().dialect.name
@@ -195,9 +212,9 @@ class ArticleRepository:
                 canonical_url=canonical,
                 version=1,
                 first_seen_at=now,
-                last_seen_at=now,
                 last_changed_at=now,
                 first_run_id=run_id,
+                **_fetch_facts(record, now),
             )
             insert = _insert_for(self.session)
             stmt = (
@@ -217,11 +234,12 @@ class ArticleRepository:
         record = keep_stored_where_degraded(existing, record)
         changed = changed_fields(existing, record)
         if not changed:
-            self.session.execute(update(Article).where(Article.id == existing.id).values(last_seen_at=now))
+            values = _fetch_facts(record, now)
+            self.session.execute(update(Article).where(Article.id == existing.id).values(**values))
             return UpsertResult("unchanged", existing.id)
         version = existing.version + 1
         values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
-        values.update(version=version, last_seen_at=now, last_changed_at=now)
+        values.update(version=version, last_changed_at=now, **_fetch_facts(record, now))
         self.session.execute(update(Article).where(Article.id == existing.id).values(**values))
         if "tags" in changed:
             self._replace_tags(existing.id, record.tags)
@@ -266,6 +284,8 @@ class ArticleRepository:
                 title=record.title or "",
                 summary=record.summary,
                 body_text=record.body_text or "",
+                **{name: getattr(record, name) for name in SNAPSHOT_FIELDS},
+                tags=_unique(record.tags),
                 content_hash=record.content_hash or "",
                 captured_at=now,
                 run_id=run_id,

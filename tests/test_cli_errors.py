@@ -20,6 +20,8 @@ DB_COMMANDS: dict[str, list[str]] = {
     "jobs": ["jobs"],
     "search": ["search", "aleppo"],
     "export": ["export"],
+    "history": ["history", "1"],
+    "changes": ["changes"],
     "query": ["query", "SELECT 1"],
     "db current": ["db", "current"],
     "db upgrade": ["db", "upgrade"],
@@ -28,7 +30,7 @@ DB_COMMANDS: dict[str, list[str]] = {
     "demo": ["demo", "--articles", "40", "--port", "0"],
     "schedule": ["schedule", "--check"],
 }
-READERS = ("runs", "health", "jobs", "search", "export", "query", "db current")
+READERS = ("runs", "health", "jobs", "search", "export", "query", "db current", "history", "changes")
 
 # A mistyped database URL: (URL, words the one line must contain).
 BAD_URLS: dict[str, tuple[str, str]] = {
@@ -150,6 +152,7 @@ UNKNOWN_NAMES: list[tuple[list[str], str]] = [
     (["fixture", "nosuch", "case", "page.html", "--url", "http://x/"], "unknown site 'nosuch'"),
     (["extract", "-", "--url", "http://x/", "--site", "nosuch"], "nosuch"),
     (["crawl", "nosuch"], "unknown spider 'nosuch'"),
+    (["changes", "--site", "nosuch"], "unknown site 'nosuch'"),
 ]
 
 
@@ -161,7 +164,8 @@ def test_an_unknown_site_or_spider_is_exit_2_everywhere(
     import io
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"<html><body><p>x</p></body></html>")))
-    db = ["--db", make_store(tmp_path)] if argv[0] in ("runs", "health", "search", "export", "run-now", "crawl") else []
+    with_store = ("runs", "health", "search", "export", "run-now", "crawl", "changes")
+    db = ["--db", make_store(tmp_path)] if argv[0] in with_store else []
     code, err = invoke([*argv, *db], capsys)
     assert code == EXIT_USAGE, err
     assert_one_line(err, argv, words)
@@ -176,6 +180,9 @@ BAD_OPTIONS: list[tuple[list[str], str]] = [
     (["demo", "--articles", "many"], "argument --articles: 'many' is not a whole number"),
     (["runs", "--last", "0"], "argument --last: 0 is out of range: use 1 or more"),
     (["search", "aleppo", "--limit", "0"], "argument --limit: 0 is out of range: use 1 or more"),
+    (["changes", "--limit", "0"], "argument --limit: 0 is out of range: use 1 or more"),
+    (["changes", "--since", "yesterday"], "argument --since: 'yesterday' is not a date"),
+    (["history", "1", "--format", "xml"], "argument --format: invalid choice"),
     (["extract", "page.html", "--timeout", "0"], "argument --timeout"),
     (["crawl", "syrianobserver", "-a", "max_pages"], "argument -a: 'max_pages' is not KEY=VALUE"),
     (["run-now", "syrianobserver", "-s", "DOWNLOAD_DELAY"], "argument -s: 'DOWNLOAD_DELAY' is not KEY=VALUE"),

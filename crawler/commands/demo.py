@@ -20,7 +20,8 @@ DESCRIPTION = """\
 Serve the bundled replica of The Syrian Observer on 127.0.0.1 (500+ articles,
 listings, feed, sitemap, a few dead links and a redirect), crawl it with the
 real spider into a SQLite file, print the run summary, then three example SQL
-queries with their results. Running it again adds no article (all unchanged)."""
+queries with their results. Running it again adds no article (every one is known
+and outside the re-check window: not fetched again, counted as skipped)."""
 EPILOG = """\
 examples:
   crawler demo
@@ -68,7 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int_range(0, MAX_PORT),
         default=8765,
         help="port of the replica on 127.0.0.1 (default 8765). Article URLs include it, so a rerun on "
-        "the same port finds every article unchanged; 0 picks a free port",
+        "the same port finds every article known (skipped); 0 picks a free port",
     )
 
 

@@ -27,7 +27,7 @@ exit status: 0 written, 1 the fetch failed or the page is empty or not HTML, 2 b
 site, bad case name, missing --url, an existing case without --force, no such file)."""
 
 # Fields a stored case does not pin: crawl facts and values tested per site where they matter.
-LEFT_OUT = ("fetched_at", "http_status", "provenance", "content_hash", "body_html")
+LEFT_OUT = ("fetched_at", "http_status", "etag", "last_modified", "provenance", "content_hash", "body_html")
 CASE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 

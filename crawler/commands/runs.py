@@ -20,7 +20,8 @@ from crawler.commands.errors import CommandFailed, UsageError, first_line, int_r
 from crawler.commands.output import add_format_argument, add_row, new_table, stdout_console, write_rows
 
 NAME = "runs"
-HELP = "list recent crawl runs: trigger, status, pages, articles new/updated/unchanged/duplicate/dropped, errors"
+HELP = ("list recent crawl runs: trigger, status, pages, articles new/updated/unchanged/duplicate/dropped, "
+        "skipped (known, not re-checked) / not modified (304), errors")
 EPILOG = """\
 examples:
   crawler runs
@@ -125,12 +126,13 @@ RECORD_COLUMNS = (
     "id", "site", "trigger", "status", "finish_reason", "started_at", "finished_at", "seconds",
     "pages_fetched", "articles_new", "articles_updated", "articles_unchanged", "articles_duplicate",
     "articles_dropped", "errors", "errors_by_kind", "bytes_fetched", "failed_checks",
+    "articles_skipped", "articles_not_modified", "articles_removed",
 )
 TABLE_COLUMNS = (
     "id", "site", "trigger", "status", "started", "took", "pages", "new", "upd", "same", "dup", "drop",
-    "errors", "KB", "health",
+    "skip", "304", "errors", "KB", "health",
 )
-NUMERIC = ("id", "pages", "new", "upd", "same", "dup", "drop", "KB")
+NUMERIC = ("id", "pages", "new", "upd", "same", "dup", "drop", "skip", "304", "KB")
 
 
 def run_record(r: Any, failed_checks: list[str]) -> list[Any]:
@@ -140,6 +142,7 @@ def run_record(r: Any, failed_checks: list[str]) -> list[Any]:
         r.id, r.site, r.trigger, r.status, r.finish_reason, r.started_at, r.finished_at, seconds,
         r.pages_fetched, r.articles_new, r.articles_updated, r.articles_unchanged, r.articles_duplicate,
         r.articles_dropped, r.errors, dict(r.errors_by_kind or {}), r.bytes_fetched, failed_checks,
+        r.articles_skipped, r.articles_not_modified, r.articles_removed,
     ]
 
 
@@ -201,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
             r.articles_unchanged,
             r.articles_duplicate,
             r.articles_dropped,
+            r.articles_skipped,
+            r.articles_not_modified,
             f"{r.errors}" + (f" ({kinds})" if kinds else ""),
             f"{r.bytes_fetched / 1024:.0f}",
             ("FAIL " + ", ".join(failing[r.id])) if r.id in failing else "ok",

@@ -21,6 +21,7 @@ from crawler.profiles.model import (
     Politeness,
     Profile,
     ProfileError,
+    Recheck,
     Schedule,
     Selectors,
     check_cron,
@@ -33,7 +34,7 @@ from crawler.profiles.model import (
 
 __all__ = [
     "BUNDLED_DIR", "KEY_PATTERN", "RESERVED_KEYS", "SELECTOR_FIELDS", "Chrome", "Discovery", "Listing",
-    "LoadedProfile", "Politeness", "Profile", "ProfileError", "Schedule", "Selectors", "check_cron",
+    "LoadedProfile", "Politeness", "Profile", "ProfileError", "Recheck", "Schedule", "Selectors", "check_cron",
     "check_http_url", "check_regex", "check_selector", "check_timezone", "load_file", "load_profiles",
     "parse_profile", "selector_xpath", "user_profiles_dir",
 ]

@@ -24,6 +24,7 @@ from crawler.profiles.model import (
     Politeness,
     Profile,
     ProfileError,
+    Recheck,
     Schedule,
     Selectors,
 )
@@ -53,7 +54,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
             return model
         annotation = field.annotation
         model = None
-        for candidate in (Discovery, Selectors, Chrome, Politeness, Schedule, Listing):
+        for candidate in (Discovery, Selectors, Chrome, Politeness, Recheck, Schedule, Listing):
             text = str(annotation)
             if candidate.__name__ in text:
                 model = candidate

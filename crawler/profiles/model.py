@@ -197,6 +197,15 @@ class Politeness(_Strict):
     concurrency: Annotated[int, Field(ge=1)] | None = None
 
 
+class Recheck(_Strict):
+    """Which stored articles a re-crawl asks the site about again (the rest are not fetched)."""
+
+    recent_days: Annotated[float, Field(ge=0)] | None = None
+    """Articles published less than this many days ago are re-checked on every run (default RECHECK_RECENT_DAYS)."""
+    older_every_days: Annotated[float, Field(ge=0)] | None = None
+    """Older ones once this many days passed since their last check; 0: never (default RECHECK_OLDER_EVERY_DAYS)."""
+
+
 class Schedule(_Strict):
     """The default job of ``crawler schedule``."""
 
@@ -238,6 +247,7 @@ class Profile(_Strict):
     selectors: Selectors | None = None
     chrome: Chrome | None = None
     politeness: Politeness | None = None
+    recheck: Recheck | None = None
     schedule: Schedule | None = None
 
     @field_validator("base_url")

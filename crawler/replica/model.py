@@ -12,7 +12,8 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from crawler.replica import corpus, pages, seed
@@ -456,7 +457,9 @@ class ReplicaSite:
             body = pages.article_page(self, article, base, layout)
             if article.kind == "truncated":
                 body = pages.truncate(body)
-            return 200, {"Content-Type": html_type}, body.encode("utf-8")
+            # The post's modification time, as WordPress sends it (conditional requests compare it).
+            modified = format_datetime(article.modified.astimezone(UTC), usegmt=True)
+            return 200, {"Content-Type": html_type, "Last-Modified": modified}, body.encode("utf-8")
         if path == "/":
             return 200, {"Content-Type": html_type}, pages.home_page(self, base).encode("utf-8")
         if path in ("/feed/", "/feed"):

@@ -3,13 +3,19 @@
 A replica server subclasses :class:`ThreadedSiteServer` and implements :meth:`respond`
 (``target`` -> status, headers, body); this module binds the port, runs the server in a
 daemon thread, answers GET and HEAD, and offers :meth:`record` to count a request.
+Every 200 page carries an ``ETag`` (a fingerprint of its bytes; ``Last-Modified`` where the site
+gives one), and a conditional request whose validators match gets ``304 Not Modified`` (set
+``conditional = False`` for a server that ignores them).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import Counter
+from email.message import Message
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
@@ -36,6 +42,10 @@ class ThreadedSiteServer:
         self.hits: Counter[str] = Counter()
         """Requests per target (path and query included)."""
         self._log: list[str] = []
+        self.conditional = True
+        """Answer 304 to a conditional request whose ETag or Last-Modified matches (False: always send the page)."""
+        self.not_modified: Counter[str] = Counter()
+        """304 answers per target."""
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -46,6 +56,11 @@ class ThreadedSiteServer:
         with self._lock:
             self.hits[target] += 1
             self._log.append(target)
+
+    def count_not_modified(self, target: str) -> None:
+        """Count one 304 answer for ``target``."""
+        with self._lock:
+            self.not_modified[target] += 1
 
     @property
     def request_log(self) -> list[str]:
@@ -118,6 +133,26 @@ class ThreadedSiteServer:
         raise NotImplementedError
 
 
+def entity_tag(body: bytes) -> str:
+    """A strong ETag of the page: a fingerprint of its bytes (any change of the page changes it)."""
+    return '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:20] + '"'
+
+
+def not_modified(request_headers: Message, response_headers: dict[str, str]) -> bool:
+    """True when the request's validators match the page (RFC 9110: If-None-Match wins over If-Modified-Since)."""
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or response_headers.get("ETag", "").removeprefix("W/") in tags
+    since, modified = request_headers.get("If-Modified-Since"), response_headers.get("Last-Modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date: send the page
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Many crawler connections at once: a bigger accept queue avoids refused connections.
@@ -131,7 +166,19 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def _send(self, head_only: bool) -> None:
-        status, headers, body = self.server.replica.respond(self.path)
+        replica = self.server.replica
+        status, headers, body = replica.respond(self.path)
+        if status == 200 and replica.conditional:
+            headers = {**headers}
+            headers.setdefault("ETag", entity_tag(body))
+            if not_modified(self.headers, headers):
+                replica.count_not_modified(self.path)
+                self.send_response(304)
+                for name in ("ETag", "Last-Modified"):
+                    if name in headers:
+                        self.send_header(name, headers[name])
+                self.end_headers()
+                return
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

@@ -23,7 +23,9 @@ SNAPSHOT = (
 
 def crawl(db_url: str, base_url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", db_url, "-a", f"base_url={base_url}"],
+        # Every known article fetched and parsed again (no re-check window): the redesign must be read.
+        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", db_url, "-a", f"base_url={base_url}",
+         "-s", "RECHECK_ENABLED=False"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]

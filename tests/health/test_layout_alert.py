@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from crawler.replica import ReplicaServer, ReplicaSite
+from crawler.replica.edits import shift_timeline
 from storage.db import make_engine
 
 pytestmark = pytest.mark.crawl
@@ -49,9 +51,16 @@ def test_layout_change_fails_coverage_check_and_alerts_the_webhook(tmp_path: Pat
     hook = f"http://127.0.0.1:{server.server_address[1]}/alerts"
     env = dict(os.environ, CRAWLER_HEALTH_WEBHOOK=hook)
     try:
-        with ReplicaServer(site=ReplicaSite(articles=40)) as replica:
+        site = ReplicaSite(articles=40)
+        # Posts of the last days, re-checked by every run: a redesign shows on the pages a run fetches again.
+        shift_timeline(site, datetime.now(UTC) - timedelta(hours=1))
+        with ReplicaServer(site=site) as replica:
             schedule = tmp_path / "schedule.toml"
-            schedule.write_text(f'[sites.syrianobserver]\nbase_url = "{replica.base_url}"\n', encoding="utf-8")
+            schedule.write_text(
+                f'[sites.syrianobserver]\nbase_url = "{replica.base_url}"\n'
+                'settings = { RECHECK_RECENT_DAYS = "5" }\n',
+                encoding="utf-8",
+            )
             first = cli("run-now", "syrianobserver", "--file", str(schedule), "--db", sqlite_url, env=env)
             assert first.returncode == 0, first.stderr[-2000:]
             healthy = cli("health", "--db", sqlite_url)

@@ -48,7 +48,8 @@ def test_daemon_runs_twice_records_counts_stops_and_restarts_with_jobs_persisted
         assert first["status"] == second["status"] == "ok"
         assert first["articles_new"] == stored > 30
         assert second["articles_new"] == 0 and second["articles_updated"] == 0
-        assert second["articles_unchanged"] == stored
+        # Each stored article is known on the second run: skipped (outside the re-check window) or re-checked.
+        assert second["articles_unchanged"] + second["articles_not_modified"] + second["articles_skipped"] == stored
         assert first["pages_fetched"] > stored and first["bytes_fetched"] > 0
         assert first["articles_dropped"] == second["articles_dropped"]
         assert len(job_rows(sqlite_url)) == 1
@@ -109,10 +110,14 @@ def test_sigterm_mid_crawl_records_interrupted_keeps_articles_and_next_run_compl
     total = article_count(sqlite_url)
     print(
         f"interrupted run kept {kept} articles (stopped in {seconds:.1f}s); the next run: new "
-        f"{completed['articles_new']}, unchanged {completed['articles_unchanged']}; {total} stored"
+        f"{completed['articles_new']}, unchanged {completed['articles_unchanged']}, skipped "
+        f"{completed['articles_skipped']}; {total} stored"
     )
     assert kept < total
-    assert completed["articles_new"] == total - kept and completed["articles_unchanged"] == kept
+    assert completed["articles_new"] == total - kept
+    # The articles the interrupted run kept are known: skipped (outside the re-check window) or re-checked.
+    known = completed["articles_unchanged"] + completed["articles_not_modified"] + completed["articles_skipped"]
+    assert known == kept
     assert completed["articles_updated"] == 0
     assert rows(sqlite_url, "SELECT canonical_url FROM articles GROUP BY canonical_url HAVING COUNT(*) > 1") == []
     assert rows(sqlite_url, "SELECT content_hash FROM articles GROUP BY content_hash HAVING COUNT(*) > 1") == []
