@@ -17,22 +17,13 @@ from crawler.dedupe import NearDuplicateIndex
 from crawler.exceptions import DuplicateItem
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
-from crawler.parsers.text import clean_text, content_hash, normalize_body
+from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
 from crawler.store import ArticleStore, StoreConfig
-from crawler.urls import canonical_url
 from storage.db import session_scope
 from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
-
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A timezone-aware UTC datetime; a naive one is taken to be UTC already."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class _CrawlerPipeline:
@@ -61,12 +52,9 @@ class ValidatePipeline(_CrawlerPipeline):
             # A field the generic fallback had to fill means the site's own parser missed it.
             if getattr(item, name) and not item.provenance.get(name, "").startswith("generic:"):
                 self.stats.inc_value(f"coverage/{name}")
-        title = clean_text(item.title) or ""
-        body = normalize_body(item.body_text) or ""
-        if len(title) < self.min_title:
-            raise DropItem(f"no title: {item.url}")
-        if len(body) < self.min_body:
-            raise DropItem(f"no body ({len(body)} chars < {self.min_body}): {item.url}")
+        problem = validation_problem(item, self.min_title, self.min_body)
+        if problem:
+            raise DropItem(problem)
         return item
 
 
@@ -75,16 +63,7 @@ class NormalizePipeline(_CrawlerPipeline):
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Normalize the item in place and return it."""
-        for name in ("title", "summary", "source", "disclaimer", "category", "image_caption", "language"):
-            setattr(item, name, clean_text(getattr(item, name)))
-        item.body_text = normalize_body(item.body_text)
-        item.tags = [t for t in (clean_text(t) for t in item.tags) if t]
-        item.authors = [a for a in (clean_text(a) for a in item.authors) if a]
-        item.published_at = as_utc(item.published_at)
-        item.modified_at = as_utc(item.modified_at)
-        item.canonical_url = canonical_url(item.canonical_url or item.url)
-        item.content_hash = content_hash(item.body_text)
-        return item
+        return normalize_record(item)
 
 
 class DedupePipeline(_CrawlerPipeline):
