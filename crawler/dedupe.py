@@ -45,6 +45,7 @@ class NearDuplicate:
 
     url: str
     similarity: float
+    site: str = ""
 
 
 class NearDuplicateIndex:
@@ -56,10 +57,17 @@ class NearDuplicateIndex:
     """
 
     def __init__(
-        self, threshold: float = 0.9, window: timedelta | None = None, max_entries: int | None = None
+        self,
+        threshold: float = 0.9,
+        window: timedelta | None = None,
+        max_entries: int | None = None,
+        lowest_threshold: float | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold {threshold} must be in (0, 1]")
+        lowest = threshold if lowest_threshold is None else min(threshold, lowest_threshold)
+        if not 0.0 < lowest <= 1.0:
+            raise ValueError(f"near-duplicate threshold {lowest} must be in (0, 1]")
         if max_entries is not None and max_entries < 1:
             raise ValueError(f"near-duplicate index cap {max_entries} must be 1 or more")
         self.threshold = threshold
@@ -67,8 +75,11 @@ class NearDuplicateIndex:
         self.max_entries = max_entries
         # Candidates are tuned for recall well below the threshold (a MinHash estimate is off by
         # about 0.03): a missed copy is worse than an extra exact Jaccard check, which decides.
-        self._lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=NUM_PERM, weights=(0.2, 0.8))
+        # ``lowest``: the lowest threshold ``find_copies`` is asked for (syndicated copies across sites).
+        self.lowest_threshold = lowest
+        self._lsh = MinHashLSH(threshold=max(0.3, lowest - 0.2), num_perm=NUM_PERM, weights=(0.2, 0.8))
         self._shingles: dict[str, set[str]] = {}
+        self._site: dict[str, str] = {}
         self._seen: dict[str, datetime] = {}
         # (seen_at, tie-breaker, url), oldest first; an entry whose seen_at is stale was re-seen later.
         self._by_age: list[tuple[datetime, int, str]] = []
@@ -85,12 +96,13 @@ class NearDuplicateIndex:
         signature.update_batch([s.encode("utf-8") for s in items])
         return signature
 
-    def add(self, url: str, body: str, seen_at: datetime | None = None) -> None:
-        """Index ``body`` under ``url`` as seen at ``seen_at`` (default now), replacing what the URL held."""
+    def add(self, url: str, body: str, seen_at: datetime | None = None, site: str = "") -> None:
+        """Index ``body`` of ``site`` under ``url`` as seen at ``seen_at`` (default now), replacing the URL's body."""
         seen_at = _utc(seen_at or datetime.now(UTC))
         items = shingles(body)
         if not items:
             return
+        self._site[url] = site
         if self._shingles.get(url) != items:
             if url in self._shingles:
                 self._lsh.remove(url)
@@ -131,22 +143,40 @@ class NearDuplicateIndex:
     def _remove(self, url: str) -> None:
         del self._seen[url]
         del self._shingles[url]
+        self._site.pop(url, None)
         self._lsh.remove(url)
         self.evicted += 1
 
-    def find(self, url: str, body: str) -> NearDuplicate | None:
-        """The most similar indexed body under another URL, if at least ``threshold`` similar."""
+    def discard(self, url: str) -> None:
+        """Forget ``url`` (its row now holds another URL); not counted as an eviction."""
+        if url in self._shingles:
+            self._remove(url)
+            self.evicted -= 1
+
+    def _similar(self, url: str, body: str, threshold: float) -> list[NearDuplicate]:
+        """Indexed bodies under other URLs at least ``threshold`` similar, most similar first."""
+        if threshold < self.lowest_threshold:
+            raise ValueError(f"threshold {threshold} is below the index's lowest {self.lowest_threshold}")
         items = shingles(body)
         if not items:
-            return None
-        best: NearDuplicate | None = None
+            return []
+        found = []
         for candidate in self._lsh.query(self._minhash(items)):
             if candidate == url:
                 continue
             similarity = jaccard(items, self._shingles[candidate])
-            if similarity >= self.threshold and (best is None or similarity > best.similarity):
-                best = NearDuplicate(candidate, round(similarity, 3))
-        return best
+            if similarity >= threshold:
+                found.append(NearDuplicate(candidate, round(similarity, 3), self._site.get(candidate, "")))
+        return sorted(found, key=lambda m: (-m.similarity, m.url))
+
+    def find(self, url: str, body: str, site: str | None = None) -> NearDuplicate | None:
+        """The most similar indexed body under another URL (of ``site``, when given), if at least ``threshold``."""
+        matches = [m for m in self._similar(url, body, self.threshold) if site is None or m.site == site]
+        return matches[0] if matches else None
+
+    def find_copies(self, url: str, body: str, site: str, threshold: float) -> list[NearDuplicate]:
+        """Indexed bodies of sites other than ``site`` at least ``threshold`` similar, most similar first."""
+        return [m for m in self._similar(url, body, threshold) if m.site != site]
 
 
 def _utc(value: datetime) -> datetime:

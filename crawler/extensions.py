@@ -198,6 +198,10 @@ class CrawlRunRecorder:
         self.stats.inc_value(f"articles/{kind}")
         self._event(url, kind, reason)
 
+    def record_event(self, url: str, kind: str, reason: str) -> None:
+        """Keep an outcome that is neither an error nor a count of its own (``replaced``)."""
+        self._event(url, kind, reason)
+
     def item_error(self, item: Any, response: Response | None, spider: Spider, failure: Failure) -> None:
         """An item pipeline raised: the article is lost. Keep it as a ``pipeline_error`` event and an error."""
         url = getattr(item, "url", None) or getattr(response, "url", "") or "(unknown URL)"

@@ -8,7 +8,7 @@ kept in ``crawl_events`` by the run recorder); duplicates raise ``DuplicateItem`
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -17,21 +17,13 @@ from crawler.dedupe import NearDuplicateIndex
 from crawler.exceptions import DuplicateItem
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
-from crawler.parsers.text import clean_text, content_hash, normalize_body
+from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
-from crawler.urls import canonical_url
+from crawler.store import ArticleStore, StoreConfig
 from storage.db import session_scope
 from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
-
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A timezone-aware UTC datetime; a naive one is taken to be UTC already."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class _CrawlerPipeline:
@@ -60,12 +52,9 @@ class ValidatePipeline(_CrawlerPipeline):
             # A field the generic fallback had to fill means the site's own parser missed it.
             if getattr(item, name) and not item.provenance.get(name, "").startswith("generic:"):
                 self.stats.inc_value(f"coverage/{name}")
-        title = clean_text(item.title) or ""
-        body = normalize_body(item.body_text) or ""
-        if len(title) < self.min_title:
-            raise DropItem(f"no title: {item.url}")
-        if len(body) < self.min_body:
-            raise DropItem(f"no body ({len(body)} chars < {self.min_body}): {item.url}")
+        problem = validation_problem(item, self.min_title, self.min_body)
+        if problem:
+            raise DropItem(problem)
         return item
 
 
@@ -74,29 +63,21 @@ class NormalizePipeline(_CrawlerPipeline):
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Normalize the item in place and return it."""
-        for name in ("title", "summary", "source", "disclaimer", "category", "image_caption", "language"):
-            setattr(item, name, clean_text(getattr(item, name)))
-        item.body_text = normalize_body(item.body_text)
-        item.tags = [t for t in (clean_text(t) for t in item.tags) if t]
-        item.authors = [a for a in (clean_text(a) for a in item.authors) if a]
-        item.published_at = as_utc(item.published_at)
-        item.modified_at = as_utc(item.modified_at)
-        item.canonical_url = canonical_url(item.canonical_url or item.url)
-        item.content_hash = content_hash(item.body_text)
-        return item
+        return normalize_record(item)
 
 
 class DedupePipeline(_CrawlerPipeline):
     """Drop an article already seen in this run, by canonical URL or by body fingerprint.
 
-    Duplicates of stored articles (same body, or nearly the same under another URL) are
-    caught by StorePipeline inside the transaction that would store them.
+    A same-body article published earlier than the one seen goes on: the store keeps the
+    earliest-published copy.  Duplicates of stored articles (same body, or nearly the same
+    under another URL) are caught by StorePipeline inside the transaction that would store them.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.seen_urls: set[str] = set()
-        self.seen_hashes: dict[str, str] = {}
+        self.seen_hashes: dict[str, tuple[str, datetime | None]] = {}
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Return the item, or raise DuplicateItem."""
@@ -104,33 +85,41 @@ class DedupePipeline(_CrawlerPipeline):
         if url in self.seen_urls:
             raise DuplicateItem(f"duplicate: {item.url} is {url}, already seen in this run")
         if item.content_hash in self.seen_hashes:
-            twin = self.seen_hashes[item.content_hash]
-            raise DuplicateItem(f"duplicate: {item.url} has the same body as {twin}")
+            twin, twin_published = self.seen_hashes[item.content_hash]
+            earlier = None not in (item.published_at, twin_published) and item.published_at < twin_published
+            if not earlier:
+                raise DuplicateItem(f"duplicate: {item.url} has the same body as {twin}")
         self.seen_urls.add(url)
         if item.content_hash:
-            self.seen_hashes[item.content_hash] = url
+            self.seen_hashes[item.content_hash] = (url, item.published_at)
         return item
 
 
 class StorePipeline(_CrawlerPipeline):
-    """Upsert each article by canonical URL, one transaction per article.
+    """Upsert each article by canonical URL, one transaction per article (the rules: crawler/store.py).
 
-    A new URL whose body nearly repeats a stored article of the site (a republished copy
-    with small edits) is a duplicate: the check and the insert share one transaction, under
-    a per-site lock, so two crawls writing at once cannot both store the pair.
+    A new URL whose body repeats a stored article of the site is a duplicate (unless published
+    earlier: it then takes the stored row's place); one that nearly matches another site's article
+    is stored and linked to it as a syndicated copy.  The checks and the insert share one
+    transaction, under a per-site lock, so two crawls writing at once cannot both store the pair.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        threshold = crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD")
-        self.window = timedelta(days=crawler.settings.getfloat("NEAR_DUPLICATE_WINDOW_DAYS"))
-        self.max_entries = crawler.settings.getint("NEAR_DUPLICATE_MAX_ENTRIES") or None
-        self.near = NearDuplicateIndex(threshold, self.window, self.max_entries) if threshold > 0 else None
-        self.indexed_up_to = 0  # highest article id the near-duplicate index has looked at
+        self.articles = ArticleStore(StoreConfig.from_settings(crawler.settings))
         self.unwritten: list[ArticleRecord] = []  # articles the database did not take yet (outage)
 
+    @property
+    def near(self) -> NearDuplicateIndex | None:
+        """The near-duplicate index (None when both thresholds are 0)."""
+        return self.articles.near
+
+    @property
+    def indexed_up_to(self) -> int:
+        return self.articles.indexed_up_to
+
     def open_spider(self) -> None:
-        """Use the run recorder's engine and run id; index the site's recently seen bodies."""
+        """Use the run recorder's engine and run id; index the recently seen bodies."""
         recorder = self.crawler.get_extension(CrawlRunRecorder)
         if recorder is None:
             raise RuntimeError("StorePipeline needs crawler.extensions.CrawlRunRecorder in EXTENSIONS")
@@ -138,21 +127,16 @@ class StorePipeline(_CrawlerPipeline):
         if self.near is not None:
             with session_scope(recorder.engine) as session:
                 self._index_bodies(ArticleRepository(session))
-            logger.info("near-duplicate index: %d recently seen articles of %s", len(self.near), recorder.site)
+            logger.info("near-duplicate index: %d recently seen articles", len(self.near))
 
     def _index_bodies(self, repository: ArticleRepository, now: datetime | None = None) -> None:
-        """Index the site's articles stored since the index last looked, seen within the window (newest first)."""
-        assert self.near is not None
-        now = now or datetime.now(UTC)
-        self.near.expire(now)
-        # Read first: rows stored while the bodies stream are looked at next time, none is skipped.
-        newest_id = repository.newest_article_id(self.recorder.site)
-        rows = repository.bodies(self.recorder.site, now - self.window, self.indexed_up_to, newest=self.max_entries)
-        for article_id, url, body, seen_at in rows:
-            self.near.add(url, body, seen_at)
-            self.indexed_up_to = max(self.indexed_up_to, article_id)
-        # Rows outside the window are never indexed later either: do not read them again.
-        self.indexed_up_to = max(self.indexed_up_to, newest_id)
+        """Index the articles stored since the index last looked, seen within the window; evictions counted."""
+        evicted = self.articles.index_bodies(repository, self.recorder.site, now)
+        self._count_evictions(evicted)
+
+    def _count_evictions(self, evicted: int) -> None:
+        if evicted:
+            self.stats.inc_value("near_duplicates/evicted", evicted)
 
     def process_item(self, item: ArticleRecord) -> ArticleRecord:
         """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin.
@@ -172,27 +156,27 @@ class StorePipeline(_CrawlerPipeline):
         return item
 
     def _store(self, item: ArticleRecord) -> str:
-        """One transaction: the near-duplicate check and the upsert; the outcome counted. Raises DuplicateItem."""
+        """One transaction: the duplicate checks and the upsert; the outcome counted. Raises DuplicateItem."""
         now = datetime.now(UTC)
-        url = item.canonical_url or item.url
+        item.site = item.site or self.recorder.site
+        evicted = self.near.evicted if self.near is not None else 0
         with session_scope(self.recorder.engine) as session:
-            repository = ArticleRepository(session)
-            if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
-                repository.lock_new_articles(self.recorder.site)
-                self._index_bodies(repository, now)  # what other crawls stored meanwhile, in the window
-                match = self.near.find(url, item.body_text)
-                # An exact twin is left to upsert, which names it as an exact duplicate.
-                if match is not None and repository.by_content_hash(item.content_hash or "", item.site) is None:
-                    raise DuplicateItem(
-                        f"near-duplicate: {item.url} repeats {match.url} (similarity {match.similarity:.2f})"
-                    )
-            result = repository.upsert(item, self.recorder.run_id, now)
-        if result.outcome == "duplicate":
-            raise DuplicateItem(f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
-        if self.near is not None and result.outcome in ("new", "updated") and item.body_text:
-            self.near.add(url, item.body_text, now)
-        self.stats.inc_value(f"articles/{result.outcome}")
-        return result.outcome
+            outcome = self.articles.store(ArticleRepository(session), item, self.recorder.run_id, now)
+        if outcome.outcome == "duplicate":
+            raise DuplicateItem(outcome.duplicate_reason)
+        self.articles.committed(item, outcome, now)
+        if self.near is not None:
+            self._count_evictions(self.near.evicted - evicted)
+        self.stats.inc_value(f"articles/{outcome.outcome}")
+        if outcome.copies:
+            self.stats.inc_value("syndication/linked", len(outcome.copies))
+        if outcome.replaced_url:
+            # The displaced URL was counted when stored; its story now lives on under this earlier copy.
+            self.stats.inc_value("articles/replaced")
+            record_event = getattr(self.recorder, "record_event", None)
+            if record_event is not None:
+                record_event(outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}")
+        return outcome.outcome
 
     def _write_unwritten(self) -> None:
         """Write the articles kept aside during an outage, oldest first, until the database fails again."""

@@ -7,6 +7,7 @@ changes per machine; each is named here next to its setting:
 - ``CRAWLER_HEALTH_WEBHOOK``: URL that receives failing health checks as JSON.
 - ``CRAWLER_LOG_LEVEL``: Scrapy's log level (default ``INFO``).
 - ``CRAWLER_SITE_PROFILES``: a directory of the user's own site profiles (``<key>.toml``).
+- ``CRAWLER_ARCHIVE_DIR``: where the WARC files of fetched article pages go (``ARCHIVE_DIR``).
 
 Per run, any setting can be overridden with ``-s NAME=value`` (scrapy or crawler crawl).
 """
@@ -74,6 +75,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.DedupePipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
+# Keeps every fetched article page as a WARC record (crawler/archive.py); off with ARCHIVE_ENABLED.
+SPIDER_MIDDLEWARES = {
+    "crawler.archive.PageArchiveMiddleware": 950,
+}
 EXTENSIONS = {
     # First: masks credentials (database URL passwords) in every log line of the crawl.
     "crawler.secrets.SecretFilterExtension": 0,
@@ -90,6 +95,21 @@ NEAR_DUPLICATE_WINDOW_DAYS = 30
 # about 35 KiB per 220-word body (a month of a 20-a-day site is 600 entries).
 NEAR_DUPLICATE_MAX_ENTRIES = 5000
 
+# A body at least this similar to an article of another site is a syndicated copy: both are kept and
+# linked in syndicated_copies. Lower than the same-site threshold: outlets add their own lines. 0: off.
+SYNDICATION_THRESHOLD = 0.7
+
+# --- raw page archive (WARC) -------------------------------------------------
+# Keep each fetched article page (headers and raw body) so a parser fix can be applied with `crawler reparse`.
+ARCHIVE_ENABLED = True
+# Directory of the WARC files; empty: archive/ next to the SQLite database file, else ./archive.
+ARCHIVE_DIR = os.environ.get("CRAWLER_ARCHIVE_DIR", "")
+# Files whose newest page is older than this many days are deleted with their index rows; 0: kept forever.
+ARCHIVE_RETENTION_DAYS = 90
+# Past this many bytes in total the oldest files are deleted (after each crawl); 0: no cap.
+ARCHIVE_MAX_BYTES = 10 * 1024**3
+# A crawl starts a new WARC file past this size, so retention can free space in steps.
+ARCHIVE_FILE_MAX_BYTES = 256 * 1024**2
 # --- incremental re-crawls (crawler/recheck.py; per site: the profile's [recheck]) -------
 # Off: every run fetches every article it finds again, known or not.
 RECHECK_ENABLED = True

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -249,3 +251,41 @@ class HealthCheck(Base):
     """``ok`` or ``fail``."""
     detail: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[datetime]
+
+
+class ArchivedPage(Base):
+    """Where one fetched article page is kept: a gzip-per-record WARC response record (see storage/archive.py)."""
+
+    __tablename__ = "archived_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2000), index=True)
+    fetched_at: Mapped[datetime]
+    file: Mapped[str] = mapped_column(String(500), index=True)
+    """The WARC file, relative to the archive directory (``ARCHIVE_DIR``)."""
+    offset: Mapped[int] = mapped_column(BigInteger)
+    """Byte offset of the record's gzip member in ``file``: seek there and read one record."""
+    length: Mapped[int] = mapped_column(BigInteger)
+    """Compressed length of the record in bytes."""
+    status: Mapped[int]
+    """The HTTP status of the response."""
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
+
+    __table_args__ = (Index("ix_archived_pages_site_fetched_at", "site", "fetched_at"),)
+
+
+class SyndicatedCopy(Base):
+    """Two articles of different sites whose bodies nearly match (a syndicated or republished copy)."""
+
+    __tablename__ = "syndicated_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    """The earlier published of the two (the first stored when neither date is known)."""
+    copy_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    """Jaccard similarity of the two bodies' 5-word shingles, 0..1."""
+    detected_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("article_id", "copy_article_id"),)

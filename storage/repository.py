@@ -48,6 +48,8 @@ class UpsertResult:
     duplicate_of: str | None = None
     changed_fields: tuple[str, ...] = ()
     """For ``updated``: the fields that differ from the stored version."""
+    replaced_url: str | None = None
+    """For ``updated`` by ``replace_with_earlier``: the canonical URL the row held before."""
 
 
 # Fields a later crawl may not empty or replace with a fallback's guess (see keep_stored_where_degraded).
@@ -164,18 +166,20 @@ class ArticleRepository:
         return self.session.scalars(stmt.order_by(Article.id).limit(1)).first()
 
     def bodies(
-        self, site: str, seen_since: datetime | None = None, after_id: int = 0, newest: int | None = None
-    ) -> Iterator[tuple[int, str, str, datetime]]:
-        """(id, canonical URL, body text, last seen) of the site's articles, streamed.
+        self, site: str | None, seen_since: datetime | None = None, after_id: int = 0, newest: int | None = None
+    ) -> Iterator[tuple[int, str, str, datetime, str]]:
+        """(id, canonical URL, body text, last seen, site) of the site's articles (every site's: None), streamed.
 
         ``seen_since`` keeps articles seen at or after that time; ``after_id`` keeps rows
         added after that id (what other writers stored since the caller last looked);
         ``newest`` keeps only that many, the most recently seen.  Ordered by id, or newest
         first when ``newest`` is given.
         """
-        stmt = select(Article.id, Article.canonical_url, Article.body_text, Article.last_seen_at).where(
-            Article.site == site, Article.id > after_id
+        stmt = select(Article.id, Article.canonical_url, Article.body_text, Article.last_seen_at, Article.site).where(
+            Article.id > after_id
         )
+        if site is not None:
+            stmt = stmt.where(Article.site == site)
         if seen_since is not None:
             stmt = stmt.where(Article.last_seen_at >= seen_since)
         if newest is not None:
@@ -184,9 +188,12 @@ class ArticleRepository:
             stmt = stmt.order_by(Article.id)
         yield from self.session.execute(stmt.execution_options(yield_per=500))
 
-    def newest_article_id(self, site: str) -> int:
-        """The highest article id of ``site`` (0 when it has none)."""
-        return self.session.scalar(select(func.max(Article.id)).where(Article.site == site)) or 0
+    def newest_article_id(self, site: str | None) -> int:
+        """The highest article id of ``site`` (of every site: None; 0 when there is none)."""
+        stmt = select(func.max(Article.id))
+        if site is not None:
+            stmt = stmt.where(Article.site == site)
+        return self.session.scalar(stmt) or 0
 
     def lock_new_articles(self, site: str) -> None:
         """Serialize adding new articles of ``site`` until this transaction ends (checks that span rows)."""
@@ -245,6 +252,25 @@ class ArticleRepository:
             self._replace_tags(existing.id, record.tags)
         self._add_version(existing.id, version, record, run_id, now, changed)
         return UpsertResult("updated", existing.id, changed_fields=changed)
+
+    def replace_with_earlier(self, existing: Article, record: ArticleRecord, run_id: int | None, now: datetime
+                             ) -> UpsertResult:
+        """Make the stored ``existing`` row hold ``record``, an earlier-published copy of it under another URL.
+
+        The row (its id, versions and links) stays: it is the site's one copy of the story, now the
+        earliest published.  A new version records the change, ``canonical_url`` among its fields.
+        """
+        canonical = record.canonical_url or record.url
+        self._lock(f"url:{canonical}", f"url:{existing.canonical_url}", f"body:{record.site}:{record.content_hash}")
+        replaced = existing.canonical_url
+        changed = ("canonical_url",) + changed_fields(existing, record)
+        version = existing.version + 1
+        values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
+        values.update(canonical_url=canonical, version=version, last_seen_at=now, last_changed_at=now)
+        self.session.execute(update(Article).where(Article.id == existing.id).values(**values))
+        self._replace_tags(existing.id, record.tags)
+        self._add_version(existing.id, version, record, run_id, now, changed)
+        return UpsertResult("updated", existing.id, changed_fields=changed, replaced_url=replaced)
 
     def _lock(self, *keys: str) -> None:
         """Serialize concurrent writers of the same URL or body until this transaction ends.

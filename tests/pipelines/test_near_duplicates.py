@@ -169,3 +169,29 @@ def test_a_crawl_opening_on_a_long_history_indexes_only_the_window(sqlite_url: s
         pipeline._index_bodies(ArticleRepository(session), NOW)
     assert len(pipeline.near) == 4  # seen 0, 10, 20 and 30 days ago (the bound included); older ones stay out
     engine.dispose()
+
+
+def test_the_store_keeps_the_index_within_its_cap_and_counts_each_eviction(sqlite_url: str) -> None:
+    from crawler.items import ArticleRecord
+    from crawler.parsers.text import content_hash
+    from crawler.retry import DatabaseRetry
+    from storage.db import session_scope
+    from storage.repository import ArticleRepository
+
+    pipeline, engine = _store_pipeline(sqlite_url, NEAR_DUPLICATE_WINDOW_DAYS=30, NEAR_DUPLICATE_MAX_ENTRIES=4)
+    pipeline.recorder.retry = DatabaseRetry(60)
+    with session_scope(engine) as session:
+        pipeline._index_bodies(ArticleRepository(session))
+    topics = [f"topic {i}" for i in range(10)]
+    for i, topic in enumerate(topics):
+        item = ArticleRecord(url=f"http://x/{i}.html", canonical_url=f"http://x/{i}.html", site="syrianobserver",
+                             title="T", body_text=body(topic))
+        item.content_hash = content_hash(item.body_text)
+        pipeline.process_item(item)
+        assert len(pipeline.near) <= 4
+    assert pipeline.stats.get_value("articles/new") == 10
+    assert pipeline.near.evicted == 6 == pipeline.stats.get_value("near_duplicates/evicted")
+    # The newest stay comparable; the evicted ones are no longer found (a bounded memory, not a full history).
+    kept = {t for t in topics if pipeline.near.find("http://x/copy.html", body(t) + " Again.")}
+    assert kept == set(topics[-4:])
+    engine.dispose()

@@ -1,0 +1,160 @@
+"""ArticleStore: the store step shared by a crawl (StorePipeline) and ``crawler reparse``.
+
+One call stores one normalized record in the caller's transaction:
+
+- a new URL whose body repeats (exactly or nearly) a stored article of the same site is a
+  duplicate, except when it was published earlier: then it takes the stored row's place (the
+  site keeps its earliest-published copy; the row, its versions and links stay), and the URL it
+  displaced is reported as ``replaced``;
+- a new URL whose body nearly matches an article of another site is stored and linked to it in
+  ``syndicated_copies`` (``SYNDICATION_THRESHOLD``);
+- everything else goes to ``ArticleRepository.upsert`` (new, updated, unchanged, duplicate).
+
+The near-duplicate index holds the recently seen bodies of every site (of this site only when
+syndication is off), bounded by the window and ``NEAR_DUPLICATE_MAX_ENTRIES``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crawler.dedupe import NearDuplicateIndex
+from storage.models import Article
+from storage.records import ArticleRecord
+from storage.repository import ArticleRepository, UpsertResult
+from storage.syndication import SyndicationRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The store's thresholds and bounds (``NEAR_DUPLICATE_*``, ``SYNDICATION_THRESHOLD``)."""
+
+    near_threshold: float = 0.9
+    syndication_threshold: float = 0.7
+    window_days: float = 30
+    max_entries: int | None = 5000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> StoreConfig:
+        """From Scrapy settings (anything with ``getfloat`` / ``getint``)."""
+        return cls(
+            near_threshold=settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
+            syndication_threshold=settings.getfloat("SYNDICATION_THRESHOLD"),
+            window_days=settings.getfloat("NEAR_DUPLICATE_WINDOW_DAYS"),
+            max_entries=settings.getint("NEAR_DUPLICATE_MAX_ENTRIES") or None,
+        )
+
+
+@dataclass
+class StoreOutcome:
+    """What storing one record did: the upsert's result, and what else happened around it."""
+
+    result: UpsertResult
+    duplicate_reason: str = ""
+    """For ``duplicate``: the message naming the stored twin."""
+    replaced_url: str | None = None
+    """The stored URL an earlier-published copy replaced (it is now a duplicate of this record)."""
+    copies: list[tuple[int, float]] = field(default_factory=list)
+    """(article id, similarity) of the other sites' articles this one was linked to."""
+
+    @property
+    def outcome(self) -> str:
+        return self.result.outcome
+
+
+def published_earlier(record: ArticleRecord, stored: Article) -> bool:
+    """True when both dates are known and the record's is earlier (an unknown date never displaces)."""
+    return record.published_at is not None and stored.published_at is not None and (
+        record.published_at < stored.published_at
+    )
+
+
+class ArticleStore:
+    """Stores records of any site through one near-duplicate index (see the module docstring)."""
+
+    def __init__(self, config: StoreConfig) -> None:
+        self.config = config
+        self.window = timedelta(days=config.window_days)
+        thresholds = [t for t in (config.near_threshold, config.syndication_threshold) if t > 0]
+        self.near: NearDuplicateIndex | None = None
+        if thresholds:
+            self.near = NearDuplicateIndex(
+                max(thresholds) if config.near_threshold <= 0 else config.near_threshold,
+                self.window,
+                config.max_entries,
+                lowest_threshold=min(thresholds),
+            )
+        self.indexed_up_to = 0  # highest article id the index has looked at
+
+    @property
+    def every_site(self) -> bool:
+        """The index holds every site's bodies (needed to find copies on other sites)."""
+        return self.config.syndication_threshold > 0
+
+    def index_bodies(self, repository: ArticleRepository, site: str, now: datetime | None = None) -> int:
+        """Index the articles stored since the index last looked and seen within the window; the evictions."""
+        if self.near is None:
+            return 0
+        now = now or datetime.now(UTC)
+        before = self.near.evicted
+        self.near.expire(now)
+        scope = None if self.every_site else site
+        # Read first: rows stored while the bodies stream are looked at next time, none is skipped.
+        newest_id = repository.newest_article_id(scope)
+        rows = repository.bodies(scope, now - self.window, self.indexed_up_to, newest=self.config.max_entries)
+        for article_id, url, body, seen_at, row_site in rows:
+            self.near.add(url, body, seen_at, row_site)
+            self.indexed_up_to = max(self.indexed_up_to, article_id)
+        # Rows outside the window are never indexed later either: do not read them again.
+        self.indexed_up_to = max(self.indexed_up_to, newest_id)
+        return self.near.evicted - before
+
+    def store(self, repository: ArticleRepository, item: ArticleRecord, run_id: int | None, now: datetime
+              ) -> StoreOutcome:
+        """Store one normalized record of ``item.site`` in the caller's transaction (see the module docstring)."""
+        site = item.site or ""
+        url = item.canonical_url or item.url
+        copies: list[tuple[Article, float]] = []
+        if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
+            repository.lock_new_articles(site)
+            self.index_bodies(repository, site, now)  # what other crawls stored meanwhile, in the window
+            exact = repository.by_content_hash(item.content_hash or "", site)
+            near = self.near.find(url, item.body_text, site=site) if self.config.near_threshold > 0 else None
+            twin = exact or (repository.by_canonical_url(near.url) if near is not None else None)
+            if twin is not None and published_earlier(item, twin):
+                result = repository.replace_with_earlier(twin, item, run_id, now)
+                return StoreOutcome(result, replaced_url=result.replaced_url)
+            if twin is not None and exact is None and near is not None:
+                reason = f"near-duplicate: {item.url} repeats {near.url} (similarity {near.similarity:.2f})"
+                return StoreOutcome(UpsertResult("duplicate", twin.id, duplicate_of=near.url), reason)
+            if self.config.syndication_threshold > 0 and twin is None:
+                for match in self.near.find_copies(url, item.body_text, site, self.config.syndication_threshold):
+                    other = repository.by_canonical_url(match.url)
+                    if other is not None and other.site != site:
+                        copies.append((other, match.similarity))
+        result = repository.upsert(item, run_id, now)
+        if result.outcome == "duplicate":
+            return StoreOutcome(result, f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
+        outcome = StoreOutcome(result)
+        if result.outcome == "new" and copies:
+            stored = repository.session.get(Article, result.article_id)
+            assert stored is not None
+            links = SyndicationRepository(repository.session)
+            for other, similarity in copies:
+                links.link(stored, other, similarity, now)
+                outcome.copies.append((other.id, similarity))
+        return outcome
+
+    def committed(self, item: ArticleRecord, outcome: StoreOutcome, now: datetime) -> None:
+        """Bring the index up to date once the transaction of ``store`` committed."""
+        if self.near is None or not item.body_text:
+            return
+        if outcome.replaced_url:
+            self.near.discard(outcome.replaced_url)
+        if outcome.outcome in ("new", "updated"):
+            self.near.add(item.canonical_url or item.url, item.body_text, now, item.site or "")
