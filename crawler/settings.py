@@ -43,10 +43,6 @@ DOWNLOADER_MIDDLEWARES = {
     # Conditional re-checks; sees responses after decompression and redirects (590, 600).
     "crawler.recheck.RecheckMiddleware": 580,
 }
-# The same RecheckMiddleware instance drops known articles outside the re-check window from callbacks' output.
-SPIDER_MIDDLEWARES = {
-    "crawler.recheck.RecheckMiddleware": 550,
-}
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # AutoThrottle on by default: live news sites are shared infrastructure.
@@ -75,8 +71,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.DedupePipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
-# Keeps every fetched article page as a WARC record (crawler/archive.py); off with ARCHIVE_ENABLED.
 SPIDER_MIDDLEWARES = {
+    # The same RecheckMiddleware instance drops known articles outside the re-check window from callbacks' output.
+    "crawler.recheck.RecheckMiddleware": 550,
+    # Keeps every fetched article page as a WARC record (crawler/archive.py); off with ARCHIVE_ENABLED.
     "crawler.archive.PageArchiveMiddleware": 950,
 }
 EXTENSIONS = {

@@ -11,6 +11,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
+from syndication_corpus import OUTLETS, build  # tests/pipelines is on sys.path (rootdir-relative, no packages)
 
 from crawler.parsers import parse_article
 from crawler.pipelines import DedupePipeline, NormalizePipeline, StorePipeline, ValidatePipeline
@@ -18,7 +19,6 @@ from crawler.retry import DatabaseRetry
 from storage.db import ensure_schema, make_engine, session_scope
 from storage.models import Article, SyndicatedCopy
 from storage.repository import ArticleRepository, CrawlRunRepository, SiteRepository
-from tests.pipelines.syndication_corpus import OUTLETS, build
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
