@@ -110,7 +110,10 @@ def main() -> int:
             outside = {p for p in stored if site.article(p) and site.article(p).published < window_start}  # type: ignore[union-attr]
             # Edits go to stored articles in the window (a page the first crawl kept as a near-duplicate of
             # another is no article of the store: editing it makes no version).
-            in_window = [p for p in editable_paths(site) if p in stored and p not in outside]
+            # A day's margin: the window is measured from each crawl's start, and the crawls take a while.
+            margin = window_start + timedelta(days=1)
+            in_window = [p for p in editable_paths(site)
+                         if p in stored and site.article(p).published >= margin]  # type: ignore[union-attr]
             if edits + args.remove > len(in_window):
                 raise SystemExit(f"bench/recrawl.py: {edits + args.remove} edits and removals but only "
                                  f"{len(in_window)} stored articles in the {args.recent_days:g}-day window; "
