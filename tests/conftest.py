@@ -7,11 +7,22 @@ with a one-line reason.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Crawls into PostgreSQL would archive their pages in ./archive: keep test WARC files in a temporary folder."""
+    if "CRAWLER_ARCHIVE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["CRAWLER_ARCHIVE_DIR"] = tempfile.mkdtemp(prefix="crawler-test-archive-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("CRAWLER_ARCHIVE_DIR"), ignore_errors=True))
+
 
 POSTGRES_ADMIN_URL = os.environ.get("CRAWLER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -39,11 +39,17 @@ def query(db_url: str, sql: str) -> list[tuple]:
     return rows
 
 
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's archive directory, for the crawls it starts (the default is tested in test_archive.py)."""
+    monkeypatch.setenv("CRAWLER_ARCHIVE_DIR", str(tmp_path / "archive"))
+    return tmp_path / "archive"
+
+
 def test_every_article_page_is_archived_readable_and_indexed_and_retention_removes_old_files(
-    tmp_path: Path,
+    tmp_path: Path, archive: Path
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
-    archive = tmp_path / "archive"  # the default: next to the SQLite file
     with ReplicaServer(ReplicaSite(articles=40)) as server:
         crawl(db_url, server.base_url)
         # Every stored article's page is in the archive, from run 1, with status 200.
@@ -102,17 +108,17 @@ def test_every_article_page_is_archived_readable_and_indexed_and_retention_remov
     assert runs == {1: len(index), 3: len(index)}
 
 
-def test_archive_off_writes_no_file_and_no_row(tmp_path: Path) -> None:
+def test_archive_off_writes_no_file_and_no_row(tmp_path: Path, archive: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
     with ReplicaServer(ReplicaSite(articles=40)) as server:
         crawl(db_url, server.base_url, "ARCHIVE_ENABLED=False")
     assert query(db_url, "SELECT COUNT(*) FROM articles")[0][0] > 30
     assert query(db_url, "SELECT COUNT(*) FROM archived_pages") == [(0,)]
-    assert not (tmp_path / "archive").exists()
+    assert not archive.exists()
 
 
 def test_reparse_applies_a_parser_fix_to_every_affected_article_without_a_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from crawler.cli import main
     from crawler.parsers.sites.syrianobserver import SyrianObserverParser
@@ -142,7 +148,7 @@ def test_reparse_applies_a_parser_fix_to_every_affected_article_without_a_reques
     # Only versions reparse adds are compared: the crawl itself may add one (an earlier-published copy
     # found later takes over its URL's row), depending on the order the pages arrived in.
     [(last_version,)] = query(db_url, "SELECT MAX(id) FROM article_versions")
-    code = main(["reparse", "--db", db_url, "--site", "syrianobserver"])
+    code = main(["reparse", "--db", db_url, "--site", "syrianobserver", "--archive-dir", str(archive)])
     out = capsys.readouterr().out
     print(out)
     assert code == 0, out
@@ -165,6 +171,6 @@ def test_reparse_applies_a_parser_fix_to_every_affected_article_without_a_reques
     assert figures["unchanged"] == str(len(before) - len(affected))
     assert figures["failed"] == "0"
     # Run again: nothing left to change.
-    assert main(["reparse", "--db", db_url]) == 0
+    assert main(["reparse", "--db", db_url, "--archive-dir", str(archive)]) == 0
     assert query(db_url, f"SELECT COUNT(*) FROM article_versions WHERE id > {last_version}") == [(len(affected),)]
     assert attempts == []

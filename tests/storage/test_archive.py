@@ -105,3 +105,11 @@ def test_a_file_without_index_rows_is_aged_by_its_modification_time(sqlite_url: 
         assert prune(session, tmp_path, NOW, max_age_days=90).files == 1
     assert not path.exists()
     engine.dispose()
+
+
+def test_the_default_directory_is_next_to_the_sqlite_file_else_the_working_directory(tmp_path: Path) -> None:
+    from crawler.archive import archive_dir
+
+    assert archive_dir("", f"sqlite:///{tmp_path / 'data' / 'news.db'}") == tmp_path / "data" / "archive"
+    assert archive_dir("", "postgresql+psycopg://user@127.0.0.1/news") == Path("archive")
+    assert archive_dir(str(tmp_path / "elsewhere"), f"sqlite:///{tmp_path / 'news.db'}") == tmp_path / "elsewhere"
