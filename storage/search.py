@@ -14,6 +14,7 @@ text is mapped back onto the text as stored, so it shows the original spelling.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,8 +86,12 @@ FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 WHERE articles_fts MATCH :query
   AND (:site IS NULL OR a.site = :site)
   AND (:since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
+  AND (:until IS NULL OR coalesce(a.published_at, a.first_seen_at) < :until)
+  AND (:source IS NULL OR a.source = :source)
+  AND (:tag IS NULL OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag))
+  AND (:author IS NULL OR EXISTS (SELECT 1 FROM json_each(a.authors) j WHERE j.value = :author))
 ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.id
-LIMIT :limit
+LIMIT :limit OFFSET :offset
 """
 
 # Rank in the inner query; build headlines (costly) only for the rows kept.
@@ -98,8 +103,13 @@ hits AS (
     WHERE f.document @@ q.query
       AND (CAST(:site AS text) IS NULL OR a.site = :site)
       AND (CAST(:since AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
+      AND (CAST(:until AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) < :until)
+      AND (CAST(:source AS text) IS NULL OR a.source = :source)
+      AND (CAST(:tag AS text) IS NULL
+           OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag))
+      AND (CAST(:author AS text) IS NULL OR CAST(a.authors AS jsonb) @> CAST(:author AS jsonb))
     ORDER BY score DESC, a.id
-    LIMIT :limit
+    LIMIT :limit OFFSET :offset
 )
 SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, hits.score,
        ts_headline('english', crawler_search_key(a.body_text), q.query, :options) AS snippet
@@ -114,13 +124,20 @@ def search(
     *,
     site: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
+    source: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
     limit: int = 20,
+    offset: int = 0,
     marks: tuple[str, str] = (MARK_START, MARK_END),
     snippet_words: int = 24,
 ) -> list[SearchHit]:
-    """The ``limit`` best-matching articles for ``query``, optionally of one site and published since a time.
+    """The ``limit`` best-matching articles for ``query`` after the first ``offset``, optionally filtered.
 
-    Articles without a publication date are filtered by when they were first seen.
+    Filters (each optional, all must hold): one ``site``, one ``source`` (the original outlet),
+    one ``tag``, one ``author`` (exact name), published on or after ``since`` and before ``until``;
+    articles without a publication date are filtered by when they were first seen.
     Raises SearchQueryError, on both backends alike, when the query has no word that must match.
     """
     if not query.strip():
@@ -130,11 +147,19 @@ def search(
     # Validate on every backend: PostgreSQL would silently match nothing for e.g. ':' or '-x'.
     expression = fts5_query(query)
     dialect = session.get_bind().dialect.name
-    params: dict[str, object] = {"site": site, "since": since, "limit": limit}
+    params: dict[str, object] = {
+        "site": site, "since": since, "until": until, "source": source, "tag": tag,
+        "author": author, "limit": limit, "offset": offset,
+    }
     types = [
         bindparam("since", type_=UTCDateTime()),
+        bindparam("until", type_=UTCDateTime()),
         bindparam("site", type_=String()),
+        bindparam("source", type_=String()),
+        bindparam("tag", type_=String()),
+        bindparam("author", type_=String()),
         bindparam("limit", type_=Integer()),
+        bindparam("offset", type_=Integer()),
     ]
     if dialect == "sqlite":
         sql = _SQLITE
@@ -145,7 +170,8 @@ def search(
             f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={snippet_words}, '
             f'MinWords={max(snippet_words // 2, 1)}, MaxFragments=2, FragmentDelimiter=" … "'
         )
-        params.update(query=query, options=options)
+        # jsonb containment: the authors list holds this exact name.
+        params.update(query=query, options=options, author=None if author is None else json.dumps([author]))
     else:
         raise NotImplementedError(f"full-text search is implemented for SQLite and PostgreSQL, not {dialect}")
     stmt = text(sql).bindparams(*types).columns(score=Float(), published_at=UTCDateTime())
