@@ -102,15 +102,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"crawler web: {problem.message} (the pages say so until then: {problem.command})", file=sys.stderr)
     import signal
 
-    def stop(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: the socket closed, exit 130
+    interrupted: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        # werkzeug's serve_forever ends quietly on KeyboardInterrupt: remember the signal for the exit code.
+        interrupted.append(signum)
+        raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        interrupted.append(signal.SIGINT)
     finally:
         server.server_close()
         app.extensions["crawler_store"].dispose()
-    return 0
+    return EXIT_INTERRUPTED if interrupted else 0
