@@ -16,7 +16,7 @@ def bar_sparkline(points: Sequence[tuple[str, int]], width: int = 140, height: i
         return Markup("")
     top = max(n for _, n in points) or 1
     step = width / len(points)
-    bars = []
+    bars = [f'<line class="base" x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}"/>']
     for i, (label, n) in enumerate(points):
         h = max(1.0, (height - 2) * n / top) if n else 0.0
         bars.append(

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from crawler.replica import ReplicaServer, ReplicaSite
+from crawler.replica.levantpost import LevantPostServer, LevantPostSite
 from crawler.replica.seed import SEED_PATH
 
 # The edit the second crawl finds on the seed article: a new headline word and a corrected paragraph.
@@ -19,10 +20,10 @@ EDITED_TITLE_SUFFIX = " (Updated)"
 EDITED_SENTENCE = "This report was corrected after publication by the editors."
 
 
-def crawl(db_url: str, base_url: str) -> None:
-    """One `crawler crawl syrianobserver` of the replica into ``db_url``."""
+def crawl(db_url: str, base_url: str, spider: str = "syrianobserver") -> None:
+    """One `crawler crawl SPIDER` of a replica into ``db_url``."""
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", db_url, "-a", f"base_url={base_url}"],
+        [sys.executable, "-m", "crawler.cli", "crawl", spider, "--db", db_url, "-a", f"base_url={base_url}"],
         capture_output=True, text=True, timeout=300,
     )
     # A crawl of the redesigned layout is still a completed run (exit 0): the health checks judge it.
@@ -40,7 +41,8 @@ def edit_seed(site: ReplicaSite) -> None:
 
 
 def build_demo_store(db_url: str, articles: int = 60) -> dict[str, Any]:
-    """Three runs: the first crawl, a re-crawl after the seed article was edited, a crawl of the redesign."""
+    """Syrian Observer: the first crawl, a re-crawl after the seed article was edited, a crawl of the redesign
+    (runs 1-3); then one healthy crawl of The Levant Post's replica (run 4), so the sources page has both kinds."""
     site = ReplicaSite(articles=articles)
     with ReplicaServer(site) as server:
         crawl(db_url, server.base_url)
@@ -48,4 +50,6 @@ def build_demo_store(db_url: str, articles: int = 60) -> dict[str, Any]:
         crawl(db_url, server.base_url)
         server.set_layout("redesign")
         crawl(db_url, server.base_url)
+    with LevantPostServer(LevantPostSite(articles=40, seed=7)) as levant:
+        crawl(db_url, levant.base_url, "levantpost")
     return {"site": site}
