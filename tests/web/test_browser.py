@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web.demo_store import EDITED_SENTENCE, EDITED_TITLE_SUFFIX, build_demo_store
 
 from crawler.replica.seed import SEED_TITLE
 from crawler.web import create_app
+from web.demo_store import EDITED_SENTENCE, EDITED_TITLE_SUFFIX, build_demo_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.crawl]
 

@@ -12,12 +12,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from web.seeding import seed
 
 from crawler.cli import main
 from crawler.commands.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from crawler.commands.web import is_loopback
 from crawler.web import create_app
+from web.seeding import seed
 
 TOKEN = "s3cret-token-for-tests"
 

@@ -7,10 +7,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from web.seeding import SeededStore, count_rows
 
 from crawler.web import create_app
 from storage.db import alembic_config, make_engine
+from web.seeding import SeededStore, count_rows
 
 PATHS = [
     "/", "/sites/levantpost", "/runs/1", "/articles", "/articles/1", "/api/", "/api/sites",
