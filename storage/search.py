@@ -78,37 +78,33 @@ def fts5_query(query: str) -> str:
     return expression
 
 
+# Rank in the inner query (ids and scores only); cut snippets, which read whole bodies, for the rows kept.
+# {join} and {filters} are filled from _FILTERS only (fixed text; values are bound parameters): without
+# filters the ranking reads the index alone, not the articles table.
 _SQLITE = """
-SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text,
-       -bm25(articles_fts, 10.0, 4.0, 1.0) AS score,
+WITH hits AS (
+    SELECT articles_fts.rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank
+    FROM articles_fts{join}
+    WHERE articles_fts MATCH :query{filters}
+    ORDER BY rank, articles_fts.rowid
+    LIMIT :limit OFFSET :offset
+)
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, -hits.rank AS score,
        snippet(articles_fts, 2, :mark_start, :mark_end, ' … ', :words) AS snippet
-FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+FROM hits JOIN articles_fts ON articles_fts.rowid = hits.id JOIN articles a ON a.id = hits.id
 WHERE articles_fts MATCH :query
-  AND (:site IS NULL OR a.site = :site)
-  AND (:since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
-  AND (:until IS NULL OR coalesce(a.published_at, a.first_seen_at) < :until)
-  AND (:source IS NULL OR a.source = :source)
-  AND (:tag IS NULL OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag))
-  AND (:author IS NULL OR EXISTS (SELECT 1 FROM json_each(a.authors) j WHERE j.value = :author))
-ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.id
-LIMIT :limit OFFSET :offset
+ORDER BY hits.rank, hits.id
 """
+_SQLITE_JOIN = " JOIN articles a ON a.id = articles_fts.rowid"
 
 # Rank in the inner query; build headlines (costly) only for the rows kept.
 _POSTGRESQL = """
 WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
 hits AS (
-    SELECT a.id, ts_rank_cd(f.document, q.query, 1) AS score
-    FROM articles_fts f JOIN articles a ON a.id = f.article_id CROSS JOIN q
-    WHERE f.document @@ q.query
-      AND (CAST(:site AS text) IS NULL OR a.site = :site)
-      AND (CAST(:since AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
-      AND (CAST(:until AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) < :until)
-      AND (CAST(:source AS text) IS NULL OR a.source = :source)
-      AND (CAST(:tag AS text) IS NULL
-           OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag))
-      AND (CAST(:author AS text) IS NULL OR CAST(a.authors AS jsonb) @> CAST(:author AS jsonb))
-    ORDER BY score DESC, a.id
+    SELECT f.article_id AS id, ts_rank_cd(f.document, q.query, 1) AS score
+    FROM articles_fts f{join} CROSS JOIN q
+    WHERE f.document @@ q.query{filters}
+    ORDER BY score DESC, f.article_id
     LIMIT :limit OFFSET :offset
 )
 SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, hits.score,
@@ -116,6 +112,24 @@ SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, hits
 FROM hits JOIN articles a ON a.id = hits.id CROSS JOIN q
 ORDER BY hits.score DESC, a.id
 """
+_POSTGRESQL_JOIN = " JOIN articles a ON a.id = f.article_id"
+
+_WHEN = "coalesce(a.published_at, a.first_seen_at)"
+# Per filter: its condition on the joined article ``a``, per dialect where they differ.
+_FILTERS: dict[str, dict[str, str]] = {
+    "site": {"any": "a.site = :site"},
+    "since": {"any": f"{_WHEN} >= :since"},
+    "until": {"any": f"{_WHEN} < :until"},
+    "source": {"any": "a.source = :source"},
+    "tag": {"any": "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag)"},
+    "author": {
+        "sqlite": "EXISTS (SELECT 1 FROM json_each(a.authors) j WHERE j.value = :author)",
+        # jsonb containment: the authors list holds this exact name.
+        "postgresql": "CAST(a.authors AS jsonb) @> CAST(:author AS jsonb)",
+    },
+}
+_FILTER_TYPES = {"site": String(), "since": UTCDateTime(), "until": UTCDateTime(), "source": String(),
+                 "tag": String(), "author": String()}
 
 
 def search(
@@ -147,31 +161,30 @@ def search(
     # Validate on every backend: PostgreSQL would silently match nothing for e.g. ':' or '-x'.
     expression = fts5_query(query)
     dialect = session.get_bind().dialect.name
-    params: dict[str, object] = {
-        "site": site, "since": since, "until": until, "source": source, "tag": tag,
-        "author": author, "limit": limit, "offset": offset,
+    given = {
+        name: value
+        for name, value in (("site", site), ("since", since), ("until", until), ("source", source), ("tag", tag),
+                            ("author", author))
+        if value is not None
     }
-    types = [
-        bindparam("since", type_=UTCDateTime()),
-        bindparam("until", type_=UTCDateTime()),
-        bindparam("site", type_=String()),
-        bindparam("source", type_=String()),
-        bindparam("tag", type_=String()),
-        bindparam("author", type_=String()),
-        bindparam("limit", type_=Integer()),
-        bindparam("offset", type_=Integer()),
-    ]
+    params: dict[str, object] = {"limit": limit, "offset": offset, **given}
+    types = [bindparam("limit", type_=Integer()), bindparam("offset", type_=Integer())]
+    types += [bindparam(name, type_=_FILTER_TYPES[name]) for name in given]
+    conditions = "".join(
+        f"\n      AND {_FILTERS[name].get(dialect, _FILTERS[name].get('any', ''))}" for name in given
+    )
     if dialect == "sqlite":
-        sql = _SQLITE
+        sql = _SQLITE.format(join=_SQLITE_JOIN if given else "", filters=conditions)
         params.update(query=expression, mark_start=marks[0], mark_end=marks[1], words=snippet_words)
     elif dialect == "postgresql":
-        sql = _POSTGRESQL
+        sql = _POSTGRESQL.format(join=_POSTGRESQL_JOIN if given else "", filters=conditions)
         options = (
             f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={snippet_words}, '
             f'MinWords={max(snippet_words // 2, 1)}, MaxFragments=2, FragmentDelimiter=" … "'
         )
-        # jsonb containment: the authors list holds this exact name.
-        params.update(query=query, options=options, author=None if author is None else json.dumps([author]))
+        if author is not None:
+            params["author"] = json.dumps([author])
+        params.update(query=query, options=options)
     else:
         raise NotImplementedError(f"full-text search is implemented for SQLite and PostgreSQL, not {dialect}")
     stmt = text(sql).bindparams(*types).columns(score=Float(), published_at=UTCDateTime())
