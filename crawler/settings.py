@@ -148,5 +148,7 @@ WEB_PAGE_SIZE = 20
 WEB_CHART_DAYS = 28
 # Runs shown on a site page (and in its chart), newest first.
 WEB_SITE_RUNS = 50
+# How long the articles form's list of sources is reused: counting them scans every article.
+WEB_FILTER_CACHE_SECONDS = 300
 # Page-level events listed on a run page (a broken run can have thousands; the counts stay whole).
 WEB_RUN_EVENTS = 2000

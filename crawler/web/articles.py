@@ -217,8 +217,10 @@ def article_tags(session: Session, article_id: int) -> list[str]:
 
 
 def filter_choices(session: Session) -> dict[str, list[str]]:
-    """Values offered in the filter form: sites and the most common sources."""
-    sites = list(session.scalars(select(Article.site).distinct().order_by(Article.site)))
+    """Values offered in the filter form: the stored sites and the most common sources (a scan: callers cache it)."""
+    from storage.models import Site
+
+    sites = list(session.scalars(select(Site.key).order_by(Site.key)))
     sources = list(session.scalars(
         select(Article.source).where(Article.source.is_not(None)).group_by(Article.source)
         .order_by(func.count().desc()).limit(200)

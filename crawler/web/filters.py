@@ -51,6 +51,12 @@ def duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def href(url: str | None) -> str:
+    """``url`` when it is http(s), else ``#``: a stored URL never becomes a ``javascript:`` link."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else "#"
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -81,6 +87,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(ago)
     app.add_template_filter(share)
     app.add_template_filter(duration)
+    app.add_template_filter(href)
     app.add_template_global(with_args)
 
 

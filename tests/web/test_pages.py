@@ -174,3 +174,14 @@ def test_articles_per_day_counts_first_seen_days(seeded: SeededStore) -> None:
         days = data.articles_per_day(session, "levantpost", NOW, 7)
     engine.dispose()
     assert len(days) == 7 and days[-1] == (NOW.date().isoformat(), 1) and sum(n for _, n in days) == 1
+
+
+def test_pages_load_nothing_from_elsewhere_and_link_only_http(client: FlaskClient) -> None:
+    from crawler.web.filters import href
+
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy  # no script may run at all
+    html = response.get_data(as_text=True)
+    assert "<script" not in html and "//cdn" not in html and 'href="http://' not in html.split("<main>")[0]
+    assert href("javascript:alert(1)") == "#" and href(" https://x.example/a ") == "https://x.example/a"

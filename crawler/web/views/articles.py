@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from crawler.web import articles as store_articles
 from crawler.web.filters import date_arg, int_arg, text_arg
@@ -15,6 +16,15 @@ from storage.search import SearchQueryError
 blueprint = Blueprint("articles", __name__)
 
 MAX_PAGE = 500  # deeper than any person pages; keeps OFFSET bounded
+
+
+def cached_choices() -> dict[str, list[str]]:
+    """The filter form's choices, recomputed at most every WEB_FILTER_CACHE_SECONDS per app."""
+    found = current_app.extensions.get("crawler_choices")  # (when computed, choices)
+    if found is None or time.monotonic() - found[0] > setting("WEB_FILTER_CACHE_SECONDS"):
+        found = (time.monotonic(), store_articles.filter_choices(session()))
+        current_app.extensions["crawler_choices"] = found
+    return found[1]
 
 
 def filters_from_request() -> store_articles.ArticleFilters:
@@ -51,7 +61,7 @@ def articles_page() -> str:
     hits, more = find(filters, page)
     return render_template(
         "articles.html", filters=filters, hits=hits, page=page, more=more,
-        choices=store_articles.filter_choices(session()),
+        choices=cached_choices(),
     )
 
 
