@@ -176,3 +176,20 @@ HEALTH_COVERAGE_FIELDS = ["title", "body_text", "published_at", "summary", "auth
 # Recent completed runs that form the coverage baseline, and the fewest parsed pages judged.
 HEALTH_HISTORY_RUNS = 10
 HEALTH_COVERAGE_MIN_PAGES = 5
+
+# --- web view (crawler web) --------------------------------------------------------
+# Loopback only by default: the store is readable by anyone who reaches the port.
+WEB_HOST = "127.0.0.1"
+WEB_PORT = 8090
+# Required to bind anything but loopback (HTTP Basic password or Bearer token); per machine, so env.
+WEB_TOKEN = os.environ.get("CRAWLER_WEB_TOKEN", "")
+# Search and listing results per page: one screen, and a bounded query.
+WEB_PAGE_SIZE = 20
+# Days of history in the sources page's articles-per-day chart (four weeks show a weekly rhythm).
+WEB_CHART_DAYS = 28
+# Runs shown on a site page (and in its chart), newest first.
+WEB_SITE_RUNS = 50
+# How long the articles form's list of sources is reused: counting them scans every article.
+WEB_FILTER_CACHE_SECONDS = 300
+# Page-level events listed on a run page (a broken run can have thousands; the counts stay whole).
+WEB_RUN_EVENTS = 2000

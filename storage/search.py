@@ -14,6 +14,7 @@ text is mapped back onto the text as stored, so it shows the original spelling.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,35 +78,58 @@ def fts5_query(query: str) -> str:
     return expression
 
 
+# Rank in the inner query (ids and scores only); cut snippets, which read whole bodies, for the rows kept.
+# {join} and {filters} are filled from _FILTERS only (fixed text; values are bound parameters): without
+# filters the ranking reads the index alone, not the articles table.
 _SQLITE = """
-SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text,
-       -bm25(articles_fts, 10.0, 4.0, 1.0) AS score,
+WITH hits AS (
+    SELECT articles_fts.rowid AS id, bm25(articles_fts, 10.0, 4.0, 1.0) AS rank
+    FROM articles_fts{join}
+    WHERE articles_fts MATCH :query{filters}
+    ORDER BY rank, articles_fts.rowid
+    LIMIT :limit OFFSET :offset
+)
+SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, -hits.rank AS score,
        snippet(articles_fts, 2, :mark_start, :mark_end, ' … ', :words) AS snippet
-FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+FROM hits JOIN articles_fts ON articles_fts.rowid = hits.id JOIN articles a ON a.id = hits.id
 WHERE articles_fts MATCH :query
-  AND (:site IS NULL OR a.site = :site)
-  AND (:since IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
-ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.id
-LIMIT :limit
+ORDER BY hits.rank, hits.id
 """
+_SQLITE_JOIN = " JOIN articles a ON a.id = articles_fts.rowid"
 
 # Rank in the inner query; build headlines (costly) only for the rows kept.
 _POSTGRESQL = """
 WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
 hits AS (
-    SELECT a.id, ts_rank_cd(f.document, q.query, 1) AS score
-    FROM articles_fts f JOIN articles a ON a.id = f.article_id CROSS JOIN q
-    WHERE f.document @@ q.query
-      AND (CAST(:site AS text) IS NULL OR a.site = :site)
-      AND (CAST(:since AS timestamp) IS NULL OR coalesce(a.published_at, a.first_seen_at) >= :since)
-    ORDER BY score DESC, a.id
-    LIMIT :limit
+    SELECT f.article_id AS id, ts_rank_cd(f.document, q.query, 1) AS score
+    FROM articles_fts f{join} CROSS JOIN q
+    WHERE f.document @@ q.query{filters}
+    ORDER BY score DESC, f.article_id
+    LIMIT :limit OFFSET :offset
 )
 SELECT a.id, a.site, a.title, a.canonical_url, a.published_at, a.body_text, hits.score,
        ts_headline('english', crawler_search_key(a.body_text), q.query, :options) AS snippet
 FROM hits JOIN articles a ON a.id = hits.id CROSS JOIN q
 ORDER BY hits.score DESC, a.id
 """
+_POSTGRESQL_JOIN = " JOIN articles a ON a.id = f.article_id"
+
+_WHEN = "coalesce(a.published_at, a.first_seen_at)"
+# Per filter: its condition on the joined article ``a``, per dialect where they differ.
+_FILTERS: dict[str, dict[str, str]] = {
+    "site": {"any": "a.site = :site"},
+    "since": {"any": f"{_WHEN} >= :since"},
+    "until": {"any": f"{_WHEN} < :until"},
+    "source": {"any": "a.source = :source"},
+    "tag": {"any": "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = :tag)"},
+    "author": {
+        "sqlite": "EXISTS (SELECT 1 FROM json_each(a.authors) j WHERE j.value = :author)",
+        # jsonb containment: the authors list holds this exact name.
+        "postgresql": "CAST(a.authors AS jsonb) @> CAST(:author AS jsonb)",
+    },
+}
+_FILTER_TYPES = {"site": String(), "since": UTCDateTime(), "until": UTCDateTime(), "source": String(),
+                 "tag": String(), "author": String()}
 
 
 def search(
@@ -114,13 +138,20 @@ def search(
     *,
     site: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
+    source: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
     limit: int = 20,
+    offset: int = 0,
     marks: tuple[str, str] = (MARK_START, MARK_END),
     snippet_words: int = 24,
 ) -> list[SearchHit]:
-    """The ``limit`` best-matching articles for ``query``, optionally of one site and published since a time.
+    """The ``limit`` best-matching articles for ``query`` after the first ``offset``, optionally filtered.
 
-    Articles without a publication date are filtered by when they were first seen.
+    Filters (each optional, all must hold): one ``site``, one ``source`` (the original outlet),
+    one ``tag``, one ``author`` (exact name), published on or after ``since`` and before ``until``;
+    articles without a publication date are filtered by when they were first seen.
     Raises SearchQueryError, on both backends alike, when the query has no word that must match.
     """
     if not query.strip():
@@ -130,21 +161,29 @@ def search(
     # Validate on every backend: PostgreSQL would silently match nothing for e.g. ':' or '-x'.
     expression = fts5_query(query)
     dialect = session.get_bind().dialect.name
-    params: dict[str, object] = {"site": site, "since": since, "limit": limit}
-    types = [
-        bindparam("since", type_=UTCDateTime()),
-        bindparam("site", type_=String()),
-        bindparam("limit", type_=Integer()),
-    ]
+    given = {
+        name: value
+        for name, value in (("site", site), ("since", since), ("until", until), ("source", source), ("tag", tag),
+                            ("author", author))
+        if value is not None
+    }
+    params: dict[str, object] = {"limit": limit, "offset": offset, **given}
+    types = [bindparam("limit", type_=Integer()), bindparam("offset", type_=Integer())]
+    types += [bindparam(name, type_=_FILTER_TYPES[name]) for name in given]
+    conditions = "".join(
+        f"\n      AND {_FILTERS[name].get(dialect, _FILTERS[name].get('any', ''))}" for name in given
+    )
     if dialect == "sqlite":
-        sql = _SQLITE
+        sql = _SQLITE.format(join=_SQLITE_JOIN if given else "", filters=conditions)
         params.update(query=expression, mark_start=marks[0], mark_end=marks[1], words=snippet_words)
     elif dialect == "postgresql":
-        sql = _POSTGRESQL
+        sql = _POSTGRESQL.format(join=_POSTGRESQL_JOIN if given else "", filters=conditions)
         options = (
             f'StartSel="{marks[0]}", StopSel="{marks[1]}", MaxWords={snippet_words}, '
             f'MinWords={max(snippet_words // 2, 1)}, MaxFragments=2, FragmentDelimiter=" … "'
         )
+        if author is not None:
+            params["author"] = json.dumps([author])
         params.update(query=query, options=options)
     else:
         raise NotImplementedError(f"full-text search is implemented for SQLite and PostgreSQL, not {dialect}")

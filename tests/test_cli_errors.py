@@ -29,6 +29,7 @@ DB_COMMANDS: dict[str, list[str]] = {
     "crawl": ["crawl", "syrianobserver"],
     "demo": ["demo", "--articles", "40", "--port", "0"],
     "schedule": ["schedule", "--check"],
+    "web": ["web"],  # a bad URL is refused before the server starts
 }
 READERS = ("runs", "health", "jobs", "search", "export", "query", "db current", "history", "changes")
 
