@@ -267,7 +267,8 @@ class AutoSpider(NewsSpider):
             priority = ARTICLE if article_shaped else NEXT_PAGE if key in nexts else PAGE
             if self.sample is not None and not article_shaped:
                 priority += SAMPLE_BOOST  # the sample's few listing pages first: they show the pagination
-            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
+                                 meta={"guard_article": article_shaped})
 
     def parse_page(self, response: Response) -> Iterable[Any]:
         """Any page of the site: store it when it is an article, follow its links either way."""
