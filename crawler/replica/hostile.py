@@ -204,6 +204,18 @@ class HostileServer(ThreadedSiteServer):
 class _HostileHandler(_Handler):
     """Sends plain answers as usual; resets, stalls and streams for :class:`Misbehave` ones."""
 
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass  # the connection was reset on purpose, or the client gave up
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError:
+            pass  # a client that went away (a download timeout, DOWNLOAD_MAXSIZE): what it should do
+
     def _send(self, head_only: bool) -> None:
         server = self.server.replica
         assert isinstance(server, HostileServer)

@@ -173,10 +173,10 @@ def test_a_sigkilled_crawl_resumes_where_it_was(tmp_path: Path) -> None:
         code, out, _, _ = run_crawl(["syrianobserver", "--db", db_url, "-a", f"base_url={server.base_url}"],
                                     timeout=300)
         assert code == 0, out[-2000:]
+        pair = {server.url(p) for copy, original in site.near_copies.items() for p in (copy, original)}
     runs = rows(db_url, select(CrawlRun).order_by(CrawlRun.id))
     assert [r.status for r in runs] == ["killed", "ok"]
     store = {r.canonical_url: (r.title, r.body_text, r.version) for r in rows(db_url, select(StoredArticle))}
-    pair = {server.url(p) for copy, original in site.near_copies.items() for p in (copy, original)}
     assert len(pair & set(store)) == 1
     assert {k: v for k, v in store.items() if k not in pair} == {k: v for k, v in reference.items() if k not in pair}
     resumed = runs[1]
