@@ -34,10 +34,14 @@ class FakeCrawler:
         self.spider = spider
         self.events: list[tuple[str, str, str]] = []
         self.counts: dict[str, int] = {}
-        self.stats = SimpleNamespace(inc_value=lambda key, n=1: self.counts.__setitem__(key, self.counts.get(key, 0) + n),
-                                     set_value=lambda key, value: None)
-        self.signals = SimpleNamespace(send_catch_log=lambda signal, url, kind, reason: self.events.append(
-            (url, kind, reason)))
+        self.stats = SimpleNamespace(inc_value=self._count, set_value=lambda key, value: None)
+        self.signals = SimpleNamespace(send_catch_log=self._event)
+
+    def _count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def _event(self, signal: object, url: str, kind: str, reason: str) -> None:
+        self.events.append((url, kind, reason))
 
     def get_extension(self, cls: type) -> None:
         return None
