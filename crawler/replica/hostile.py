@@ -273,3 +273,32 @@ class DecoyServer(ThreadedSiteServer):
     def offsite_base(self) -> str:
         """``http://localhost:PORT``: the decoy under another host name than 127.0.0.1."""
         return self.base_url.replace("127.0.0.1", "localhost")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crawler.replica.hostile``: serve the hostile replica in the foreground until Ctrl-C."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.replica.hostile",
+        description="Serve the replica of The Syrian Observer with traps, bombs and flaky pages on 127.0.0.1.",
+        epilog="example:\n  python -m crawler.replica.hostile --port 8003\n"
+               "  crawler crawl syrianobserver -a base_url=http://127.0.0.1:8003",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=8003, help="port to bind, 0 for any (default: %(default)s)")
+    parser.add_argument("--deep-pages", type=int, default=0, help="listing pages of the deep-archive category")
+    parser.add_argument("--fast", action="store_true", help="leave out the pages that stall (download timeouts)")
+    args = parser.parse_args(argv)
+    server = HostileServer(deep_pages=args.deep_pages, slow=not args.fast, port=args.port)
+    server.start()
+    print(f"Hostile replica at {server.base_url}/ ({len(server.valid_paths())} valid articles). Ctrl-C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
