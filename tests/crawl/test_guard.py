@@ -183,3 +183,28 @@ def test_sketch_similarity_tells_twins_from_strangers() -> None:
     assert similarity(sketch(BODY), sketch(BODY + " one more line")) > 0.8
     assert similarity(sketch(BODY), sketch(OTHER)) < 0.1
     assert is_variant("http://x/news/1-a", "http://x/news/1-a/amp") and not is_variant("http://x/a/1", "http://x/b/2")
+
+
+def test_a_canonical_naming_a_stored_article_of_other_content_leaves_it_untouched(db_url: str) -> None:
+    from storage.db import ensure_schema, make_engine, session_scope
+    from storage.records import content_hash
+    from storage.repository import ArticleRepository, SiteRepository
+
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    now = datetime.now(UTC)
+    stored = record("http://news.example/a/1.html", "http://news.example/a/1.html", BODY)
+    stored.site, stored.content_hash = "news", content_hash(BODY)
+    with session_scope(engine) as session:
+        SiteRepository(session).ensure("news", "News", "http://news.example", now)
+        ArticleRepository(session).upsert(stored, None, now)
+    crawler = FakeCrawler(SimpleNamespace(allowed_domains=["news.example"]))
+    crawler.get_extension = lambda cls: SimpleNamespace(engine=engine)  # type: ignore[method-assign]
+    trust = TrustPipeline(crawler)  # a new run: nothing fetched yet, the stored article is looked up
+    hijack = trust.process_item(record("http://news.example/b/2.html", "http://news.example/a/1.html", OTHER))
+    twin = trust.process_item(record("http://news.example/a/1.html?amp", "http://news.example/a/1.html", BODY))
+    engine.dispose()
+    assert hijack.canonical_url == "http://news.example/b/2.html"
+    assert twin.canonical_url == "http://news.example/a/1.html"
+    assert [kind for _, kind, reason in crawler.events] == ["canonical_refused"]
+    assert "similarity" in crawler.events[0][2]

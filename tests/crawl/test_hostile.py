@@ -133,6 +133,20 @@ def test_a_hostile_site_is_crawled_bounded_and_whole(spider: str, tmp_path: Path
     assert all(url and reason for url, _, reason in events)
 
 
+def test_since_does_not_unbound_traps_dated_today(tmp_path: Path) -> None:
+    """``-a since=3d`` stops paging past old articles; the calendar's junk is dated today and still stops."""
+    db_url = f"sqlite:///{tmp_path / 'store.db'}"
+    with HostileServer(slow=False) as server:
+        code, out, seconds, _ = run_crawl(["syrianobserver", "--db", db_url, "-a", f"base_url={server.base_url}",
+                                           "-a", "since=3d"])
+        traps = {name: sum(n for t, n in server.hits.items() if t.startswith(prefix))
+                 for name, prefix in TRAP_PREFIXES.items()}
+    print(f"\nsince=3d: {seconds:.1f}s wall; requests per trap: {traps}")
+    assert code == 0, out[-3000:]
+    assert traps["calendar"] > 1 and traps["endless pagination"] > 1  # the traps were entered (dated today) ...
+    assert max(traps.values()) <= MAX_TRAP_REQUESTS  # ... and stopped
+
+
 def test_a_700_page_category_is_crawled_completely(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
     with HostileServer(deep_pages=700, slow=False) as server:
