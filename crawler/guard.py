@@ -249,7 +249,15 @@ class GuardDownloaderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardDownloaderMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        # Connected before Scrapy's OffsiteMiddleware (50), which drops off-site requests, redirects included,
+        # at scheduling without a trace: here each one is a crawl event first.
+        crawler.signals.connect(middleware.request_scheduled, signal=signals.request_scheduled)
+        return middleware
+
+    def request_scheduled(self, request: Request, spider: Any = None) -> None:
+        """Refuse an off-site request as it is scheduled (GuardRefused drops it), reported with its source."""
+        self._check_site(request, spider or self.crawler.spider)
 
     def named_hosts(self, spider: Any) -> set[str]:
         """Hosts the site's configuration names itself (base_url, start_url), with GUARD_ALLOWED_PRIVATE_HOSTS."""
@@ -263,14 +271,8 @@ class GuardDownloaderMiddleware:
     async def process_request(self, request: Request, spider: Any = None) -> None:
         """Refuse off-site, private-address and over-budget requests (GuardRefused, reported)."""
         spider = spider or self.crawler.spider
+        self._check_site(request, spider)
         host = (urlparse_cached(request).hostname or "").lower()
-        hosts = _hosts_of(spider)
-        if hosts and not on_hosts(host, hosts):
-            origin = (request.meta.get("redirect_urls") or [None])[0]
-            why = f"redirect from {origin} to another host" if origin else "link to another host"
-            self.stats.inc_value("guard/offsite")
-            report(self.crawler, origin or request.url, "offsite", f"{why} refused: {request.url}")
-            raise GuardRefused(f"off-site: {request.url}")
         if host not in self.named_hosts(spider):
             refusal = await self._address_refusal(host)
             if refusal is not None:
@@ -288,6 +290,19 @@ class GuardDownloaderMiddleware:
                 report(self.crawler, request.url, "site_budget",
                        f"{self.budget} requests to the site in this run (SITE_REQUEST_BUDGET); the rest are left")
             raise GuardRefused(f"site budget: {request.url}")
+
+    def _check_site(self, request: Request, spider: Any) -> None:
+        host = (urlparse_cached(request).hostname or "").lower()
+        hosts = _hosts_of(spider)
+        if hosts and not on_hosts(host, hosts) and not request.meta.get("guard_offsite_reported"):
+            request.meta["guard_offsite_reported"] = True
+            origin = (request.meta.get("redirect_urls") or [None])[0]
+            why = f"redirect from {origin} to another host" if origin else "link to another host"
+            self.stats.inc_value("guard/offsite")
+            report(self.crawler, origin or request.url, "offsite", f"{why} refused: {request.url}")
+            raise GuardRefused(f"off-site: {request.url}")
+        if hosts and not on_hosts(host, hosts):
+            raise GuardRefused(f"off-site: {request.url}")
 
     async def _address_refusal(self, host: str) -> str | None:
         if host in self.addresses:

@@ -34,6 +34,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _TAG = re.compile(r"<\s*[a-zA-Z!/?]")
 MAX_REPLACEMENT_SHARE = 0.15
 """Share of U+FFFD in decoded text above which the bytes were not text in that charset."""
+STRAY_EVIDENCE = 10
+"""A page with this many valid UTF-8 non-ASCII characters per undecodable byte is UTF-8 with a few stray bytes."""
 DETECT_BYTES = 256 * 1024
 """Bytes charset-normalizer reads to judge a page (it samples within them): enough, and bounded."""
 
@@ -106,6 +108,13 @@ def decode_page_report(body: bytes, content_type: str | None = None) -> DecodedP
     # No declaration, or none the bytes decode under: the bytes decide.
     if body.isascii() or _strict(body, "utf-8") is not None:
         return DecodedPage(body.decode("utf-8"), "utf-8", "detected", 0)
+    as_utf8 = body.decode("utf-8", "replace")
+    bad = as_utf8.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    valid = sum(1 for ch in as_utf8 if ord(ch) > 127) - as_utf8.count("\ufffd")
+    if bad * STRAY_EVIDENCE <= valid:
+        # Real UTF-8 sequences far outnumber a few stray bytes (a cut character): UTF-8 it is, the strays counted.
+        return DecodedPage(as_utf8, "utf-8", "detected" if not candidates else "http" if "http" in candidates
+                           else "meta", bad)
     detected = _detect(body)
     if detected and _strict(body, detected) is not None:
         if candidates:

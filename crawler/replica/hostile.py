@@ -135,6 +135,8 @@ class HostileServer(ThreadedSiteServer):
             return Misbehave("stall", STALL_SECONDS)
         if behaviour == "mislabelled_arabic":
             return 200, {"Content-Type": HTML}, self.content.arabic_html(article, base)
+        if behaviour == "stray_bytes":
+            return 200, {"Content-Type": HTML}, page.replace("\u00d7".encode(), b"\x97", 1)
         if behaviour == "long_tail":
             return 200, {"Content-Type": HTML}, self.content.long_tail_html(article, base)
         if behaviour == "hijack_canonical":

@@ -39,7 +39,11 @@ VALID_BEHAVIOURS = (
     "long_tail",  # 3 MB of comments after the article: cut before parsing, the article kept
     "hijack_canonical",  # rel=canonical names another stored article
     "offsite_canonical",  # rel=canonical on another host
+    "stray_bytes",  # UTF-8 with one byte of a character lost: stored, its U+FFFD reported (bad_encoding)
 )
+STRAY_PARAGRAPH = ("Residents of Dayr az-Zawr told the \u201ccouncil\u201d \u2014 caf\u00e9 owners, \u00e9lus and "
+                   "teachers \u2014 that bread prices rose \u00d73 in a week. ") * 3
+"""The last paragraph of the stray-bytes article; its first ``\u00d7`` loses a byte on the wire."""
 # Behaviours of the pages a crawl must refuse or drop, each with a counted event.
 REFUSED_BEHAVIOURS = (
     "huge",  # 60 MB streamed without Content-Length
@@ -112,6 +116,8 @@ class HostileContent:
         for n, behaviour in enumerate(behaviours):
             slug = behaviour.replace("_", "-") + "-report"
             article = make_article(template, 900001 + n, slug, rng, arabic=behaviour == "mislabelled_arabic")
+            if behaviour == "stray_bytes":
+                article = replace(article, paragraphs=(*article.paragraphs, STRAY_PARAGRAPH))
             self.hostile[article.path] = HostileArticle(article, behaviour)
         self.victim = next(a for a in site.articles if a.kind == "article" and a.post_id is not None
                            and a.path in site.valid_article_urls and a.path != template.path)

@@ -50,3 +50,9 @@ def test_undecodable_bytes_are_counted_not_hidden() -> None:
     body = b"\xef\xbb\xbf<html><body><p>caf\xe9 " + b"x" * 200 + b"</p></body></html>"  # a BOM, then a stray byte
     decoded = decode_page_report(body)
     assert decoded.replacements == 1 and "\ufffd" in decoded.text
+
+
+def test_utf8_with_a_few_stray_bytes_stays_utf8_and_counts_them() -> None:
+    body = page("utf-8", FRENCH).encode("utf-8").replace(b"</p>", b" \xe9\xff</p>")
+    decoded = decode_page_report(body, "text/html; charset=utf-8")
+    assert FRENCH in decoded.text and decoded.encoding == "utf-8" and decoded.replacements == 2
