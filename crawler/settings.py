@@ -70,11 +70,18 @@ HTTPERROR_ALLOWED_CODES = [404, 410]
 REDIRECT_ENABLED = True
 # At most this many redirects from one URL (Scrapy: 20); the spiders' own article redirects count too.
 REDIRECT_MAX_TIMES = 5
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
+# One line per dropped item (URL and reason) instead of the whole record.
+LOG_FORMATTER = "crawler.logformatter.CrawlLogFormatter"
 
 # --- limits against hostile or broken servers (crawler/guard.py, docs/limits.md) ------------
 # Biggest response body, also after gzip/deflate/br decompression (Scrapy's HttpCompressionMiddleware stops
 # inflating there): a news page is well under 1 MiB, 10 MiB leaves room for inline images and scripts.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# A page this big is logged as a warning (still read): a news page rarely comes near.
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # Bytes of a page handed to the parsers and the link extractors (so also stored): a bigger page is cut here.
 PARSE_MAX_BYTES = 2 * 1024 * 1024
@@ -104,12 +111,6 @@ CANONICAL_MIN_SIMILARITY = 0.5
 # A crawl started after a killed or interrupted run of the site skips the article pages that run already
 # stored (its frontier is rebuilt from the listings, which are fetched again).
 RESUME_AFTER_KILL = True
-TELNETCONSOLE_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
-FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
-# One line per dropped item (URL and reason) instead of the whole record.
-LOG_FORMATTER = "crawler.logformatter.CrawlLogFormatter"
 
 # --- the data flow: validate -> normalize -> dedupe -> store ----------------
 ITEM_PIPELINES = {
