@@ -274,6 +274,11 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     table.add_row("articles lost", str(outcome.articles_lost))
     errors = ", ".join(f"{k} {v}" for k, v in sorted(outcome.errors_by_kind.items())) or "none"
     table.add_row("errors", f"{outcome.errors} ({errors})")
+    from crawler.guard import GUARD_KINDS
+
+    # Limits hit and traps stopped, by kind (also in crawl_events with URL and reason).
+    limits = ", ".join(f"{k} {outcome.errors_by_kind[k]}" for k in GUARD_KINDS if outcome.errors_by_kind.get(k))
+    table.add_row("limits and traps", limits or "none")
     table.add_row("seconds", f"{outcome.seconds:.1f}")
     console.print(table)
     if outcome.status != "ok":

@@ -37,11 +37,17 @@ USER_AGENT = "news-monitor-crawler/0.1 (+https://github.com/; news monitoring)"
 ROBOTSTXT_OBEY = True
 # Scrapy's robots.txt middleware, fixed: with it, requests waiting on a robots.txt being fetched went
 # through unchecked (see crawler/middlewares.py). Same place in the chain (100).
+# The guard (crawler/guard.py) comes first: off-site and private-address requests, the per-site budget
+# and the parse cap; Scrapy's retry is replaced by one that waits (backoff, Retry-After), same place (550).
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.GuardDownloaderMiddleware": 40,
+    "crawler.resume.ResumeMiddleware": 45,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Conditional re-checks; sees responses after decompression and redirects (590, 600).
     "crawler.recheck.RecheckMiddleware": 580,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.backoff.BackoffRetryMiddleware": 550,
 }
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
@@ -53,10 +59,18 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
-DOWNLOAD_TIMEOUT = 30
+# Seconds before the first retry of a 5xx, timeout or reset; doubled for each further retry, at most the max.
+RETRY_BACKOFF_SECONDS = 1.0
+RETRY_BACKOFF_MAX_SECONDS = 30.0
+# A Retry-After (429/503) is waited for, but never longer than this: a server asking for hours is skipped.
+RETRY_AFTER_MAX_SECONDS = 60.0
+# A page that has not arrived in this many seconds is given up (retried): a stalled server cannot stall the crawl.
+DOWNLOAD_TIMEOUT = 15
 # Keep 404 and 410 responses so the spider can record them as counted outcomes.
 HTTPERROR_ALLOWED_CODES = [404, 410]
 REDIRECT_ENABLED = True
+# At most this many redirects from one URL (Scrapy: 20); the spiders' own article redirects count too.
+REDIRECT_MAX_TIMES = 5
 TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -64,14 +78,53 @@ LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")
 # One line per dropped item (URL and reason) instead of the whole record.
 LOG_FORMATTER = "crawler.logformatter.CrawlLogFormatter"
 
+# --- limits against hostile or broken servers (crawler/guard.py, docs/limits.md) ------------
+# Biggest response body, also after gzip/deflate/br decompression (Scrapy's HttpCompressionMiddleware stops
+# inflating there): a news page is well under 1 MiB, 10 MiB leaves room for inline images and scripts.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+# A page this big is logged as a warning (still read): a news page rarely comes near.
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Bytes of a page handed to the parsers and the link extractors (so also stored): a bigger page is cut here.
+PARSE_MAX_BYTES = 2 * 1024 * 1024
+# Links taken from one HTML page; the rest are counted and left (a link farm cannot flood the queue).
+LINKS_MAX_PER_PAGE = 1000
+# URLs taken from one sitemap or feed (the sitemaps.org limit).
+LINKS_MAX_PER_DOCUMENT = 50_000
+# Requests to one site in one run (retries included); past it the run stops asking and says so. 0: no cap.
+SITE_REQUEST_BUDGET = 20_000
+# A chain of pages (pagination, calendar, any links between non-article pages) stops after this many pages
+# in a row that link no article the chain had not linked before: no depth cap, an archive of 700 pages
+# keeps going while each page brings new articles.
+TRAP_EMPTY_PAGES = 5
+# Non-article requests per URL pattern (numbers and query values generalized) beyond the pattern's pages
+# that brought new articles: an endless calendar or session-id loop stops here.
+TRAP_PATTERN_BUDGET = 30
+# Shapes that are traps by themselves: very long URLs, growing query strings, repeated path segments.
+TRAP_MAX_URL_LENGTH = 1000
+TRAP_MAX_QUERY_PARAMS = 8
+TRAP_MAX_SEGMENT_REPEATS = 2
+# Hosts (or IP addresses) that may resolve to private, loopback or link-local addresses besides the ones a
+# site's base_url names itself (a base_url of http://127.0.0.1:8000 names 127.0.0.1).
+GUARD_ALLOWED_PRIVATE_HOSTS: list[str] = []
+# A rel=canonical naming another stored or fetched article is obeyed only when the two bodies are at least
+# this similar (word-shingle Jaccard); otherwise the page is stored under its own URL (a hijacked canonical).
+CANONICAL_MIN_SIMILARITY = 0.5
+# A crawl started after a killed or interrupted run of the site skips the article pages that run already
+# stored (its frontier is rebuilt from the listings, which are fetched again).
+RESUME_AFTER_KILL = True
+
 # --- the data flow: validate -> normalize -> dedupe -> store ----------------
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.NormalizePipeline": 200,
+    # A hijacked or off-site rel=canonical is not obeyed; text with U+FFFD is reported (crawler/trust.py).
+    "crawler.trust.TrustPipeline": 250,
     "crawler.pipelines.DedupePipeline": 300,
     "crawler.pipelines.StorePipeline": 400,
 }
 SPIDER_MIDDLEWARES = {
+    # Trap defence on what each page's callback yields (crawler/guard.py): before Scrapy's own spider middlewares.
+    "crawler.guard.TrapGuardMiddleware": 10,
     # The same RecheckMiddleware instance drops known articles outside the re-check window from callbacks' output.
     "crawler.recheck.RecheckMiddleware": 550,
     # Keeps every fetched article page as a WARC record (crawler/archive.py); off with ARCHIVE_ENABLED.

@@ -44,6 +44,7 @@ from crawler.discovery.sitemaps import parse_sitemap, robots_sitemaps
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
 from crawler.sites import SITES, SiteProfile, site_for_url
+from crawler.trust import is_variant
 from crawler.urls import canonical_url, strip_tracking
 from spiders.base import NewsSpider, SpiderArgumentError, parse_positive_int, parse_since
 
@@ -267,7 +268,8 @@ class AutoSpider(NewsSpider):
             priority = ARTICLE if article_shaped else NEXT_PAGE if key in nexts else PAGE
             if self.sample is not None and not article_shaped:
                 priority += SAMPLE_BOOST  # the sample's few listing pages first: they show the pagination
-            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
+            yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority,
+                                 meta={"guard_article": article_shaped})
 
     def parse_page(self, response: Response) -> Iterable[Any]:
         """Any page of the site: store it when it is an article, follow its links either way."""
@@ -281,7 +283,8 @@ class AutoSpider(NewsSpider):
         links = page_links(html, response.url)
         self.seen.add(canonical_url(response.url))
         canonical = links.canonical
-        if canonical and same_site(canonical, self.hosts) and canonical_url(canonical) != canonical_url(response.url):
+        if (canonical and same_site(canonical, self.hosts) and canonical_url(canonical) != canonical_url(response.url)
+                and is_variant(response.url, canonical)):
             # An AMP twin, a print view, a tracking variant: the canonical page is the one stored.
             self.crawler.stats.inc_value("auto/canonical_elsewhere")
             yield from self._follow([canonical], from_article=False)
@@ -289,7 +292,9 @@ class AutoSpider(NewsSpider):
                 return
         verdict = classify_page(html, response.url, self.discovery.pattern)
         logger.debug("%s: %s", response.url, verdict.explain())
-        if verdict.is_article and canonical_url(canonical or response.url) == canonical_url(response.url):
+        if verdict.is_article and (canonical_url(canonical or response.url) == canonical_url(response.url)
+                                   or not is_variant(response.url, canonical or response.url)):
+            # A canonical that is no form of this URL is judged by the TrustPipeline (a hijack is refused).
             self.crawler.stats.inc_value("auto/article")
             self.discovery.articles.add(response.url)
             yield from self._article(response, html)

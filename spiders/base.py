@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from crawler.args import SpiderArgumentError, is_loopback, parse_positive_int, parse_since
+from crawler.guard import GuardRefused, failure_kind
 from crawler.parsers import parse_article
 from crawler.parsers.text import decode_html
 from crawler.signals import page_outcome
@@ -116,8 +117,13 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         """Errback: a request that got no usable response after retries."""
         request = failure.request  # type: ignore[attr-defined]
+        if isinstance(failure.value, GuardRefused):
+            return  # the guard reported it with its reason
         response = getattr(failure.value, "response", None)
-        if response is not None:
+        limit = failure_kind(failure.value)
+        if limit is not None:
+            self.report(request.url, *limit)
+        elif response is not None:
             self.report(request.url, "http_error", f"HTTP {response.status}")
         else:
             self.report(request.url, "network_error", f"{failure.type.__name__}: {failure.getErrorMessage()}")

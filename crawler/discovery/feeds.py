@@ -27,6 +27,14 @@ FEED_CONTENT_TYPES = (
     "text/xml",
 )
 """Content types of a feed (``<link rel=alternate type=...>`` and HTTP)."""
+MAX_FEED_BYTES = 10 * 1024 * 1024
+"""A feed is read up to this size (a feed of the latest items is a few hundred KB)."""
+
+
+def declares_entities(data: bytes) -> bool:
+    """True when an XML document declares entities (``<!ENTITY`` in its DTD): never needed, the way of XML bombs."""
+    head = data[:65536]
+    return b"<!ENTITY" in head or b"<!entity" in head
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,12 @@ def parse_feed(data: bytes, base_url: str = "") -> list[FeedEntry]:
     """Entries of an RSS, Atom or JSON Feed document, in document order, relative URLs resolved.
 
     An unreadable document gives ``[]`` (the caller reports it); entries without a link are skipped.
+    A document declaring XML entities is not read at all (entity expansion is never wanted).
     """
+    if declares_entities(data):
+        logger.warning("feed %s declares XML entities (an entity bomb?): not read", base_url)
+        return []
+    data = data[:MAX_FEED_BYTES]
     if looks_like_json_feed(data):
         return _json_feed(data, base_url)
     parsed = feedparser.parse(data)

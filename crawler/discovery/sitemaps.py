@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.discovery.feeds import declares_entities
 from crawler.parsers.dates import parse_date
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,14 @@ def _gunzip(data: bytes) -> bytes:
 
 
 def parse_sitemap(data: bytes, base_url: str = "") -> Sitemap:
-    """Read a sitemap, sitemap index or news sitemap (gzip accepted); unreadable gives an empty one."""
+    """Read a sitemap, sitemap index or news sitemap (gzip accepted); unreadable gives an empty one.
+
+    Entities are never expanded; a document declaring any is not read (an entity bomb).
+    """
     data = _gunzip(data)[:MAX_SITEMAP_BYTES]
+    if declares_entities(data):
+        logger.warning("sitemap %s declares XML entities (an entity bomb?): not read", base_url)
+        return Sitemap([], [])
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(data, parser=parser)

@@ -34,6 +34,8 @@ class ThreadedSiteServer:
 
     thread_name = "site-server"
     """Name of the serving thread (shows in thread dumps)."""
+    handler_class: type[BaseHTTPRequestHandler] | None = None
+    """The request handler (default: answer :meth:`respond`); a server that misbehaves on purpose sets its own."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
@@ -85,7 +87,7 @@ class ThreadedSiteServer:
         """Bind and serve in a daemon thread; returns self."""
         if self._httpd is not None:
             return self
-        self._httpd = _Server((self.host, self.port), _Handler)
+        self._httpd = _Server((self.host, self.port), self.handler_class or _Handler)
         self._httpd.replica = self
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=self.thread_name, daemon=True
