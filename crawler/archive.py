@@ -116,9 +116,9 @@ class PageArchiveMiddleware:
         response.meta[ARCHIVED_KEY] = True
         if self.recorder is None:
             self.recorder = self.crawler.get_extension(CrawlRunRecorder)
-        run_id = self.recorder.run_id if self.recorder is not None else None
-        site = self.recorder.site if self.recorder is not None else (self.crawler.spider.name if self.crawler.spider
-                                                                     else "")
+            if self.recorder is None:  # a crawl that stores nothing (a sample): nothing to index pages into
+                return
+        run_id, site = self.recorder.run_id, self.recorder.site
         now = datetime.now(UTC)
         try:
             if self.writer is None:
@@ -142,18 +142,18 @@ class PageArchiveMiddleware:
         if not batch:
             return True
 
+        recorder = self.recorder
+        assert recorder is not None, "index rows come after the first archived page"
+
         def write() -> None:
-            assert self.recorder is not None
-            with session_scope(self.recorder.engine) as session:
+            with session_scope(recorder.engine) as session:
                 index = ArchiveIndexRepository(session)
                 for url, at, ref, status in batch:
                     index.add(site, url, at, ref, status, run_id)
 
         try:
-            if self.recorder is None:
-                return False
             if wait:
-                self.recorder.retry.run(write, f"{len(batch)} archive index rows")
+                recorder.retry.run(write, f"{len(batch)} archive index rows")
             else:
                 write()
         except (DatabaseUnavailable, Exception) as exc:  # noqa: BLE001 - the crawl goes on; rows wait

@@ -97,6 +97,7 @@ def run_sample(target: str, sample: int, base_url: str | None = None, log_level:
         "CLOSESPIDER_ITEMCOUNT": sample,
         # Nothing stored: no run row, no dedupe against a store, no health alert.
         "EXTENSIONS": {"crawler.extensions.CrawlRunRecorder": None},
+        "ARCHIVE_ENABLED": False,  # a sample, nothing stored: no page archived either
         "ITEM_PIPELINES": {"crawler.pipelines.ValidatePipeline": 100, "crawler.pipelines.NormalizePipeline": 200},
     }
     if is_loopback(start):
