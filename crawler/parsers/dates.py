@@ -159,6 +159,19 @@ def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | N
     return None
 
 
+# A zone written in the date: ISO offset or Z, an RFC 2822 offset, or a zone name / abbreviation.
+_ZONE_WRITTEN = re.compile(
+    r"(?:\d(?:Z|[+-]\d{2}:?\d{2})\b|\d\s*Z$|\s[+-]\d{4}\b|\b(?:UTC|GMT|[ECMP][SD]T|CES?T|EES?T|WES?T|BST|IST|MSK|"
+    r"AST|JST|KST|AEST|AEDT|Z)\b|بتوقيت|\bGMT[+-]\d)",
+    re.IGNORECASE,
+)
+
+
+def has_zone(value: str | None) -> bool:
+    """Whether a page date string names its zone (else it is read in the site's zone, or UTC)."""
+    return bool(value) and bool(_ZONE_WRITTEN.search(value.strip()))
+
+
 def date_from_url(url: str) -> datetime | None:
     """A ``/2019/08/21/`` style date in the URL path, at midnight UTC."""
     match = _URL_DATE.search(url or "")
