@@ -115,8 +115,10 @@ def run_extractor(name: str, extract: Extractor, kind: str, pages: list[sets.Pag
     return rows
 
 
-def figure_sets(kind: str, pages: list[sets.Page], rows: list[dict]) -> dict[str, dict]:
+def figure_sets(kind: str, pages: list[sets.Page], rows: list[dict], split: str = "all") -> dict[str, dict]:
     """The figure sets of one dataset: the whole set, plus dev and held-out for trafilatura-eval."""
+    if kind == sets.TRAFILATURA_EVAL and split != "all":
+        return {f"{kind}/{split}": sets.corpus_figures(kind, rows)}
     out = {kind: sets.corpus_figures(kind, rows)}
     if kind == sets.TRAFILATURA_EVAL:
         held = [sets.held_out(p.page_id) for p in pages]
@@ -190,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{kind}: {len(pages)} pages from {path}" + (" (cached peer results)" if args.cache else ""))
         for name, extract in extractors.items():
             rows = run_extractor(name, extract, kind, pages, args.cache)
-            for set_name, figures in figure_sets(kind, pages, rows).items():
+            for set_name, figures in figure_sets(kind, pages, rows, args.split).items():
                 all_results.setdefault(set_name, {})[name] = figures
             if name == "project" and args.worst:
                 shown = [(r, p) for r, p in zip(rows, pages, strict=True)

@@ -32,10 +32,14 @@ DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "math", "canvas", "object", "embed",
     "video", "audio", "source", "track", "picture", "img", "map", "button", "input", "select",
     "textarea", "option", "label", "link", "meta", "head", "title", "figcaption", "dialog", "menu",
-    "nav", "aside", "footer",
 })
 # Structural chrome: dropped unless it wraps the marked article body.
 CHROME_TAGS = frozenset({"header", "form", "figure"})
+# Navigation, asides and footers: dropped unless they wrap the article.  Broken markup (an unclosed
+# menu <li>, a stray <aside>) makes the parser nest the whole article inside one of them.
+ENCLOSING_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
+ENCLOSING_CHROME_SHARE = 0.5
+"""A nav/aside/footer holding more than this share of the page's prose wraps the article: kept."""
 MIN_PROSE = 60
 """Characters for a block of text to count as prose (a sentence or more)."""
 STUB_WORDS = 3
@@ -326,11 +330,45 @@ def _discount(el: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
 
 
 def _drop_never_content(root: etree._Element) -> None:
-    """Step 1: subtrees that never hold article prose, and comment nodes."""
+    """Step 1: subtrees that never hold article prose, comment nodes, and nav/aside/footer chrome."""
     doomed = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
     for el in doomed:
         if el.getparent() is not None:
             _remove(el)
+    for el in _enclosing_chrome(root):
+        if el.getparent() is not None:
+            _remove(el)
+
+
+def _paragraph_chars(root: etree._Element) -> dict[etree._Element, int]:
+    """Characters of ``<p>`` text per element that holds paragraphs (cheap prose measure before scoring)."""
+    chars: dict[etree._Element, int] = {}
+    for p in root.iter("p"):
+        n = _len("".join(p.itertext()))
+        chars[p] = chars.get(p, 0) + n
+        for anc in p.iterancestors():
+            chars[anc] = chars.get(anc, 0) + n
+    return chars
+
+
+def _enclosing_chrome(root: etree._Element) -> list[etree._Element]:
+    """nav/aside/footer boxes, outermost first, except one holding most of the page's paragraphs."""
+    boxes = [el for el in root.iter(*ENCLOSING_CHROME_TAGS)]
+    if not boxes:
+        return []
+    chars = _paragraph_chars(root)
+    total = max(chars.get(root, 0), 1)
+    return [el for el in boxes if chars.get(el, 0) <= ENCLOSING_CHROME_SHARE * total or not _wraps_article(el)]
+
+
+def _wraps_article(el: etree._Element) -> bool:
+    """Whether a box holds the page's main markup (``<main>``, or an article body named as such)."""
+    for inner in el.iterdescendants("main", "article", "div", "section"):
+        if inner.tag == "main" or _is_strong_body(inner):
+            return True
+        if inner.tag == "article" and _len("".join(inner.itertext())) > 2 * SIBLING_WRAPPER_PROSE:
+            return True
+    return False
 
 
 def _chrome_kind(el: etree._Element) -> str | None:
@@ -384,6 +422,11 @@ def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> N
         if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
             continue
         removed[el] = None
+    _drop_all(root, stats, removed)
+
+
+def _drop_all(root: etree._Element, stats: dict[etree._Element, _Stats], removed: dict[etree._Element, None]) -> None:
+    """Remove each element of ``removed`` (document order) and its measures."""
     for el in removed:
         # Inside an already removed box: nothing more to do.
         if any(anc in removed for anc in el.iterancestors()):
@@ -468,6 +511,68 @@ def _container(root: etree._Element, stats: dict[etree._Element, _Stats]) -> tup
                 break
         node = parent
     return node, "marked" if _is_marked_body(node) else "heuristic"
+
+
+SIBLING_MIN_PROSE = MIN_PROSE
+"""A sibling of the container joins the body when it holds at least this much prose ..."""
+SIBLING_LINK_SHARE = 0.25
+"""... and at most this share of link text."""
+SIBLING_PROSE_SHARE = 0.5
+"""... and prose is at least this share of its text (not a teaser box with one long line)."""
+
+
+SIBLING_WRAPPER_PROSE = 200
+"""A wrapper sibling (``div``, ``section`` ...) must hold this much prose: a short box is a note or a promo."""
+SIBLING_BLOCK_TAGS = frozenset({"p", "blockquote", "ul", "ol", "dl", "pre", "table"})
+# Boxes of other articles' leads or of legal notes, named as such: never a continuation of the article.
+_SIBLING_NEGATIVE = re.compile(
+    r"teaser|more-?news|more-?articles|further-?reading|disclosure|disclaimer|card|author|bio\b|profile",
+    re.IGNORECASE,
+)
+
+
+def _is_content_sibling(el: etree._Element, stats: dict[etree._Element, _Stats]) -> bool:
+    """A block beside the container that is article prose: paragraphs, few links, no teaser headlines."""
+    st = stats.get(el)
+    if st is None or st.text_len == 0:
+        return False
+    if st.link_len > SIBLING_LINK_SHARE * st.text_len or st.link_headings:
+        return False
+    if el.tag in HEADING_TAGS:
+        return True  # a subheading; kept only between prose blocks (see _merge_siblings)
+    if st.prose < SIBLING_MIN_PROSE or st.prose < SIBLING_PROSE_SHARE * st.text_len:
+        return False
+    if el.tag in SIBLING_BLOCK_TAGS:
+        return True
+    return st.prose >= SIBLING_WRAPPER_PROSE and not _SIBLING_NEGATIVE.search(_attrs(el))
+
+
+def _merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element:
+    """The article split over sibling wrappers (ads, figures, boxes between): their parent, minus chrome.
+
+    Siblings that are prose join the container; the others are removed from the parent, so the
+    parent serializes as the article alone.  Subheadings join only between two prose blocks.
+    """
+    parent = node.getparent()
+    if parent is None or parent not in stats or parent.tag == "html":
+        return node
+    children = [c for c in parent if isinstance(c.tag, str)]
+    keep = [c is node or _is_content_sibling(c, stats) for c in children]
+    prose_at = [i for i, c in enumerate(children) if keep[i] and (c is node or c.tag not in HEADING_TAGS)]
+    if len(prose_at) < 2:
+        return node
+    first, last = prose_at[0], prose_at[-1]
+    for i, child in enumerate(children):
+        if not keep[i] or i < first or i > last:
+            _discount(child, stats)
+            _remove(child)
+    if _len(parent.text) and not _is_content_text(parent.text):
+        parent.text = None
+    return parent
+
+
+def _is_content_text(text: str | None) -> bool:
+    return _len(text) >= MIN_PROSE
 
 
 def _prune(container: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
@@ -643,6 +748,7 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
     stats = _measure(body_el)
     _drop_chrome(body_el, stats)
     container, rule = _container(body_el, stats)
+    container = _merge_siblings(container, stats)
     _prune(container, stats)
     paragraphs = _filter(_serialize(container), title)
     return Body(paragraphs=paragraphs, rule=rule)

@@ -1,0 +1,64 @@
+"""Body recall on unfamiliar layouts: each test is a small hand-written page of one general pattern.
+
+No benchmark page is copied here; every page states the layout it stands for.
+"""
+
+from __future__ import annotations
+
+from crawler.parsers.generic import GenericParser
+
+PARA = (
+    "The committee met for the third time this month to weigh the proposal, and its members "
+    "asked the planners for more detail on the costs, the schedule and the effect on traffic."
+)
+
+
+def _body(html: str) -> str:
+    return GenericParser(html, "https://example.org/news/story").parse().body_text or ""
+
+
+def _para(n: int) -> str:
+    return f"<p>Paragraph {n}. {PARA}</p>"
+
+
+def test_article_split_over_named_body_wrappers_keeps_every_part() -> None:
+    """Pattern: the body is cut into several ``article-body`` wrappers with an ad slot and a figure between."""
+    html = f"""<html><body><nav><a href="/">Home</a></nav><div class="page">
+      <div class="article-body">{_para(1)}{_para(2)}{_para(3)}</div>
+      <div class="ad-slot"><a href="/ad">Buy now</a></div>
+      <div class="article-body">{_para(4)}{_para(5)}</div>
+      <div class="teaser-list"><a href="/a">Another story headline here</a> <a href="/b">And one more story</a></div>
+    </div></body></html>"""
+    body = _body(html)
+    for n in range(1, 6):
+        assert f"Paragraph {n}." in body
+    assert "Buy now" not in body and "Another story" not in body
+
+
+def test_paragraphs_beside_a_link_box_join_the_block_the_scorer_chose() -> None:
+    """Pattern: bare <p> and a subheading beside the chosen block, with a link-heavy box among them."""
+    links = " ".join(f'<a href="/t/{i}">Topic number {i}</a>' for i in range(12))
+    html = f"""<html><body><div class="content"><div class="intro">{_para(1)}{_para(2)}{_para(3)}</div>
+      <div class="topics">{links}</div><h2>What comes next</h2>{_para(4)}<p>{PARA} {PARA}</p></div></body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in (1, 2, 3, 4)) and "What comes next" in body
+    assert "Topic number" not in body
+
+
+def test_article_nested_inside_a_menu_by_broken_markup_is_kept() -> None:
+    """Pattern: an unclosed menu <li>/<nav> makes the parser nest the whole article inside the nav."""
+    html = f"""<html><body><nav class="menu"><ul><li><a href="/">Home</a>
+      <div class="sub"><main><article><h1>Budget approved</h1>{_para(1)}{_para(2)}{_para(3)}</article></main>
+      </body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in (1, 2, 3))
+
+
+def test_a_real_navigation_box_is_still_dropped() -> None:
+    """Pattern: a nav or aside with teaser text beside the article stays out."""
+    html = f"""<html><body><aside class="col"><p>Sidebar note about our newsletter and our podcast, with
+      many words so that it looks like a paragraph of prose to a scorer.</p></aside>
+      <article>{_para(1)}{_para(2)}{_para(3)}</article>
+      <footer><p>Footer text about the company, its address and its history.</p></footer></body></html>"""
+    body = _body(html)
+    assert "Paragraph 3." in body and "Sidebar note" not in body and "Footer text" not in body
