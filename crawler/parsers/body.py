@@ -571,6 +571,32 @@ def _merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) -
     return parent
 
 
+FRAGMENT_SHARE = 0.3
+"""A container holding less than this share of the page's prose is a fragment (a lead, a box) ..."""
+FALLBACK_SHARE = 0.6
+"""... and the body falls back to its nearest ancestor holding at least this share ..."""
+FALLBACK_LINK_SHARE = 0.2
+"""... when at most this share of that ancestor's text is link text."""
+
+
+def _fall_back_if_fragment(container: etree._Element, root: etree._Element,
+                           stats: dict[etree._Element, _Stats]) -> etree._Element:
+    """The container, or when it is a small fragment of the page's prose, its ancestor holding most of it."""
+    if root not in stats or container not in stats:
+        return container
+    total = stats[root].prose
+    if not total or stats[container].prose >= FRAGMENT_SHARE * total or _is_marked_body(container):
+        return container  # a large share, or the page names this node as its article
+    node = container
+    while node is not root and node.getparent() is not None and stats[node].prose < FALLBACK_SHARE * total:
+        node = node.getparent()
+        if node not in stats:
+            return container
+    st = stats[node]
+    # The wider block must still read as prose: a link-heavy one is a section front or a list of teasers.
+    return node if st.text_len and st.link_len <= FALLBACK_LINK_SHARE * st.text_len else container
+
+
 def _is_content_text(text: str | None) -> bool:
     return _len(text) >= MIN_PROSE
 
@@ -749,6 +775,7 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
     _drop_chrome(body_el, stats)
     container, rule = _container(body_el, stats)
     container = _merge_siblings(container, stats)
+    container = _fall_back_if_fragment(container, body_el, stats)
     _prune(container, stats)
     paragraphs = _filter(_serialize(container), title)
     return Body(paragraphs=paragraphs, rule=rule)

@@ -62,3 +62,17 @@ def test_a_real_navigation_box_is_still_dropped() -> None:
       <footer><p>Footer text about the company, its address and its history.</p></footer></body></html>"""
     body = _body(html)
     assert "Paragraph 3." in body and "Sidebar note" not in body and "Footer text" not in body
+
+
+def test_a_small_best_candidate_falls_back_to_the_block_holding_most_prose() -> None:
+    """Pattern: a comma-rich standfirst outscores paragraphs each wrapped three levels deep; the body is all."""
+    lead = "<p>" + ", ".join(f"point {i}" for i in range(14)) + ", and the rest of the lead sentence here.</p>"
+    wrapped = "".join(
+        f'<div class="row"><div class="col"><div class="text"><p>Paragraph {n}. The plan was approved today '
+        f"by the board after a long debate that lasted well into the evening hours.</p></div></div></div>"
+        for n in range(1, 8)
+    )
+    html = f"""<html><body><main><div class="standfirst">{lead}</div>
+      <h3><a href="/other">A headline of another story</a></h3>{wrapped}</main></body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in range(1, 8))
