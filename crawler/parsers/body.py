@@ -351,6 +351,11 @@ def _paragraph_chars(root: etree._Element) -> dict[etree._Element, int]:
     return chars
 
 
+def _holds_lead(st: _Stats) -> bool:
+    """A header holding a paragraph of prose (a standfirst), few links and no teaser headlines."""
+    return st.prose >= MIN_PROSE and st.link_len < 0.3 * st.text_len and not st.link_headings
+
+
 def _enclosing_chrome(root: etree._Element) -> list[etree._Element]:
     """nav/aside/footer boxes, outermost first, except one holding most of the page's paragraphs."""
     boxes = [el for el in root.iter(*ENCLOSING_CHROME_TAGS)]
@@ -421,6 +426,8 @@ def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> N
             continue
         if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
             continue
+        if el.tag == "header" and _holds_lead(stats[el]):
+            continue  # an article header with its standfirst: the scorer decides whether it joins the body
         removed[el] = None
     _drop_all(root, stats, removed)
 

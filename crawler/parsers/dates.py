@@ -41,6 +41,7 @@ _LEADING_WORDS = re.compile(
 
 
 _FIRST_DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 _DATEPARSER_SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": True,
     "TO_TIMEZONE": "UTC",
@@ -133,8 +134,8 @@ def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | N
     import dateparser  # imported lazily: loading its language data costs ~100 ms
 
     text = _LEADING_WORDS.sub("", text).strip(" |·•-–—")
-    if len(text) > 80:
-        return None
+    if len(text) > 80 or len(_DIGIT_RUN.findall(text)) < 2:
+        return None  # a day and a year are required: one number ("© 2021 Firma") is no date, and costs 15 ms
     # Labels in any language ("Publié le", "Veröffentlicht am") precede the date: retry from
     # the first digit, then from the word before it (a month name: "Updated June 3, 2021").
     first = _FIRST_DIGIT.search(text)

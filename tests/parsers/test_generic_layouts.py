@@ -76,3 +76,12 @@ def test_a_small_best_candidate_falls_back_to_the_block_holding_most_prose() -> 
       <h3><a href="/other">A headline of another story</a></h3>{wrapped}</main></body></html>"""
     body = _body(html)
     assert all(f"Paragraph {n}." in body for n in range(1, 8))
+
+
+def test_an_article_header_holding_the_standfirst_keeps_it() -> None:
+    """Pattern: the lead paragraph sits in the article's <header> with the headline, before the body."""
+    html = f"""<html><body><header class="site"><a href="/">Site</a> <a href="/news">News</a></header>
+      <article><header class="article-header"><h1>Budget approved</h1><p>The standfirst: {PARA}</p></header>
+      <div class="text">{_para(1)}{_para(2)}{_para(3)}</div></article></body></html>"""
+    body = _body(html)
+    assert body.startswith("The standfirst:") and "Paragraph 3." in body
