@@ -95,6 +95,8 @@ _STRONG_NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|column", re.IGNORECASE)
+# CMS field classes saying only the field's label is hidden (Drupal's "field--label-hidden").
+_HIDDEN_LABEL = re.compile(r"\blabel[\s_\-]*hidden\b|\bhidden[\s_\-]*label\b", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 
@@ -206,6 +208,7 @@ def _class_kind(attrs: str) -> str | None:
     """Chrome kind of a class+id string (cached: pages repeat the same class lists)."""
     if _BODY_MARK.search(attrs):
         return None
+    attrs = _HIDDEN_LABEL.sub(" ", attrs)  # the field's label is hidden, not the field
     if _STRONG_NEGATIVE.search(attrs):
         return "strong"
     if _NEGATIVE.search(attrs):

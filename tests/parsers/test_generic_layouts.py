@@ -85,3 +85,16 @@ def test_an_article_header_holding_the_standfirst_keeps_it() -> None:
       <div class="text">{_para(1)}{_para(2)}{_para(3)}</div></article></body></html>"""
     body = _body(html)
     assert body.startswith("The standfirst:") and "Paragraph 3." in body
+
+
+def test_cms_fields_whose_label_is_hidden_are_not_hidden_content() -> None:
+    """Pattern: body fields classed ``field--label-hidden`` (the label is hidden, not the text)."""
+    fields = "".join(
+        f'<div class="field field--name-field-text-{n} field--label-hidden">{_para(n)}</div>' for n in range(1, 6)
+    )
+    html = f"""<html><body><div class="node">{fields}</div>
+      <div class="visually-hidden"><p>Skip to the main content of this page, a hidden helper line for readers.</p></div>
+      </body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in range(1, 6))
+    assert "Skip to the main content" not in body
