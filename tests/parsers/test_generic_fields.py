@@ -68,3 +68,22 @@ def test_zone_less_dates_read_in_the_site_zone_say_so(case: str) -> None:
     record = _parse(case)
     for name, rule in _expected(case)["provenance"].items():
         assert record.provenance[name] == rule
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By Jane Doe in Beirut", ["Jane Doe"]),  # dateline place
+        ("Jane Doe, Reuters", ["Jane Doe"]),  # agency after a comma
+        ("By Jane Doe for Reuters", ["Jane Doe"]),  # outlet after "for"
+        ("Jane Doe (AP)", ["Jane Doe"]),  # agency in parentheses
+        ("By Jane Doe, Reuters, in Beirut", ["Jane Doe"]),  # agency and a dateline piece
+        ("Jane Doe in Paris and John Roe in London", ["Jane Doe", "John Roe"]),
+        ("Par Marie Dupont à Lyon", ["Marie Dupont"]),
+        ("Por Carlos Ruiz desde Valencia", ["Carlos Ruiz"]),
+    ],
+)
+def test_bylines_are_cleaned_of_places_and_agencies(raw: str, names: list[str]) -> None:
+    from crawler.parsers.authors import clean_author
+
+    assert clean_author(raw) == names

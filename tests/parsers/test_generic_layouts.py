@@ -98,3 +98,28 @@ def test_cms_fields_whose_label_is_hidden_are_not_hidden_content() -> None:
     body = _body(html)
     assert all(f"Paragraph {n}." in body for n in range(1, 6))
     assert "Skip to the main content" not in body
+
+
+def test_text_rendered_as_divs_with_br_lines_is_kept_line_by_line() -> None:
+    """Pattern: no <p> at all; the story is one <div> of text lines separated by <br><br>."""
+    lines = "<br><br>".join(f"Line {n}. {PARA}" for n in range(1, 5))
+    html = f"""<html><body><div class="menu"><a href="/">Home</a> | <a href="/x">Sections</a></div>
+      <div class="story">{lines}</div></body></html>"""
+    body = _body(html)
+    assert [f"Line {n}." in body for n in range(1, 5)] == [True] * 4
+    assert "Sections" not in body
+
+
+def test_prose_interleaved_with_figures_quotes_lists_tables_and_subheadings_stays_whole() -> None:
+    """Pattern: one article body mixing paragraphs with a figure, a quote, a list, a table and subheadings."""
+    html = f"""<html><body><article><h1>Budget approved</h1>{_para(1)}
+      <figure><img src="/a.jpg"><figcaption>A caption line.</figcaption></figure>{_para(2)}
+      <blockquote><p>"We are pleased with the result of the vote," the mayor said after the meeting.</p></blockquote>
+      <h2>What changes</h2><ul><li>Bus lanes on the main road</li><li>New crossings near schools</li></ul>{_para(3)}
+      <table><tr><th>Item</th><th>Cost</th></tr><tr><td>Bridge</td><td>4 million</td></tr></table>{_para(4)}
+      </article></body></html>"""
+    body = _body(html)
+    for expected in ("Paragraph 1.", "Paragraph 4.", "We are pleased", "What changes", "Bus lanes on the main road",
+                     "Bridge 4 million"):
+        assert expected in body, expected
+    assert "A caption line." not in body  # the caption is the record's image_caption, not body text
