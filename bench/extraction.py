@@ -84,34 +84,41 @@ def _cache_file(cache: Path, name: str, kind: str) -> Path:
     return cache / f"{name}-{kind}.json"
 
 
-def run_extractor(name: str, extract: Extractor, kind: str, pages: list[sets.Page],
-                  cache: Path | None = None) -> list[dict]:
-    """Per-page rows (scores, ms) of one extractor; a peer's texts and times come from ``cache`` when given."""
-    cached: dict[str, list] = {}
-    cache_path = _cache_file(cache, name, kind) if cache and name in PEERS else None
-    if cache_path and cache_path.is_file():
-        cached = json.loads(cache_path.read_text(encoding="utf-8"))
-    if pages and not all(p.page_id in cached for p in pages):
-        extract(pages[0].html, pages[0].url)  # warm-up: lazy imports and caches are not page time
-    rows = []
+def run_extractors(extractors: dict[str, Extractor], kind: str, pages: list[sets.Page],
+                   cache: Path | None = None) -> dict[str, list[dict]]:
+    """Per-page rows (scores, ms) of each extractor; a peer's texts and times come from ``cache`` when given.
+
+    The extractors take turns page by page, so a change in the shared machine's load between the
+    start and the end of a run weighs on all of them alike (the time ratios stay fair).
+    """
+    cached: dict[str, dict[str, list]] = {}
+    for name in extractors:
+        path = _cache_file(cache, name, kind) if cache and name in PEERS else None
+        cached[name] = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+        if pages and not all(p.page_id in cached[name] for p in pages):
+            extractors[name](pages[0].html, pages[0].url)  # warm-up: lazy imports and caches are not page time
+    rows: dict[str, list[dict]] = {name: [] for name in extractors}
     for page in pages:
-        if page.page_id in cached:
-            predicted, elapsed = cached[page.page_id]
-        else:
-            start = time.perf_counter()
-            try:
-                predicted = extract(page.html, page.url)
-            except Exception as exc:  # a crash on one page scores that page as empty
-                logging.warning("%s failed on %s: %s", name, page.page_id, exc)
-                predicted = ""
-            elapsed = (time.perf_counter() - start) * 1000
-            cached[page.page_id] = [predicted, elapsed]
-        row = sets.page_row(kind, page, predicted)
-        row["ms"] = elapsed
-        rows.append(row)
-    if cache_path:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        cache_path.write_text(json.dumps(cached), encoding="utf-8")
+        for name, extract in extractors.items():
+            if page.page_id in cached[name]:
+                predicted, elapsed = cached[name][page.page_id]
+            else:
+                start = time.perf_counter()
+                try:
+                    predicted = extract(page.html, page.url)
+                except Exception as exc:  # a crash on one page scores that page as empty
+                    logging.warning("%s failed on %s: %s", name, page.page_id, exc)
+                    predicted = ""
+                elapsed = (time.perf_counter() - start) * 1000
+                cached[name][page.page_id] = [predicted, elapsed]
+            row = sets.page_row(kind, page, predicted)
+            row["ms"] = elapsed
+            rows[name].append(row)
+    for name in extractors:
+        if cache and name in PEERS:
+            path = _cache_file(cache, name, kind)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(cached[name]), encoding="utf-8")
     return rows
 
 
@@ -190,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, pages = sets.load(path, args.split)
         pages = pages[: args.limit]
         print(f"{kind}: {len(pages)} pages from {path}" + (" (cached peer results)" if args.cache else ""))
-        for name, extract in extractors.items():
-            rows = run_extractor(name, extract, kind, pages, args.cache)
+        all_rows = run_extractors(extractors, kind, pages, args.cache)
+        for name, rows in all_rows.items():
             for set_name, figures in figure_sets(kind, pages, rows, args.split).items():
                 all_results.setdefault(set_name, {})[name] = figures
             if name == "project" and args.worst:
