@@ -65,6 +65,14 @@ _TRAILING_CREDENTIALS = frozenset(
 )
 # Lead-in words left after a date is cut off ("RD on", "Jane Doe at", "Marie Dupont le").
 _TRAILING_LEAD_IN = re.compile(r"(?:\s+(?:on|at|in|le|el|il|em|am|um|the))+\s*$")
+# A dateline or outlet after a name ("Jane Doe in Beirut", "Marie Dupont à Paris", "Jane Doe for Reuters"):
+# a lower-case linking word then capitalised words to the end.  Names never hold these words lower-case.
+_PLACE_OR_OUTLET_TAIL = re.compile(
+    r"\s+(?:in|at|from|for|à|en|aus|in der|im|desde|em|reporting from|writing from)\s+"
+    r"(?:the\s+)?[A-ZÀ-ÖØ-Þ][^,;|]*$"
+)
+_PLACE_PART = re.compile(r"^(?:in|at|from|à|en|aus)\s+[A-ZÀ-ÖØ-Þ]")  # "..., in Beirut": a dateline piece
+_PARENTHESISED_TAIL = re.compile(r"\s*\([^)]*\)?\s*$")  # "Jane Doe (AP)", "Jane Doe (Reuters"
 _SPACES = re.compile(r"\s+")
 MAX_AUTHORS = 10
 
@@ -117,6 +125,9 @@ def clean_author(raw: str) -> list[str]:
             # "Jane Doe Updated 3 March" keeps the name before the date words.
             part = _DATEISH.split(part)[0]
         part = _JOB_TAIL.sub("", part)
+        part = _PLACE_OR_OUTLET_TAIL.sub("", _PARENTHESISED_TAIL.sub("", part.strip()))
+        if _PLACE_PART.match(part):
+            continue
         part = part.strip(" \t-–—:|,()[]\"'“”‘’")
         part = _TRAILING_LEAD_IN.sub("", _SPACES.sub(" ", part))
         part = _strip_credentials(part).strip(" \t-–—:|,.()[]\"'“”‘’")

@@ -41,6 +41,7 @@ _LEADING_WORDS = re.compile(
 
 
 _FIRST_DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 _DATEPARSER_SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": True,
     "TO_TIMEZONE": "UTC",
@@ -133,8 +134,8 @@ def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | N
     import dateparser  # imported lazily: loading its language data costs ~100 ms
 
     text = _LEADING_WORDS.sub("", text).strip(" |·•-–—")
-    if len(text) > 80:
-        return None
+    if len(text) > 80 or len(_DIGIT_RUN.findall(text)) < 2:
+        return None  # a day and a year are required: one number ("© 2021 Firma") is no date, and costs 15 ms
     # Labels in any language ("Publié le", "Veröffentlicht am") precede the date: retry from
     # the first digit, then from the word before it (a month name: "Updated June 3, 2021").
     first = _FIRST_DIGIT.search(text)
@@ -157,6 +158,19 @@ def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | N
         if dt is not None:
             return _valid(dt)
     return None
+
+
+# A zone written in the date: ISO offset or Z, an RFC 2822 offset, or a zone name / abbreviation.
+_ZONE_WRITTEN = re.compile(
+    r"(?:\d(?:Z|[+-]\d{2}:?\d{2})\b|\d\s*Z$|\s[+-]\d{4}\b|\b(?:UTC|GMT|[ECMP][SD]T|CES?T|EES?T|WES?T|BST|IST|MSK|"
+    r"AST|JST|KST|AEST|AEDT|Z)\b|بتوقيت|\bGMT[+-]\d)",
+    re.IGNORECASE,
+)
+
+
+def has_zone(value: str | None) -> bool:
+    """Whether a page date string names its zone (else it is read in the site's zone, or UTC)."""
+    return bool(value) and bool(_ZONE_WRITTEN.search(value.strip()))
 
 
 def date_from_url(url: str) -> datetime | None:

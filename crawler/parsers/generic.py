@@ -20,11 +20,13 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawler.items import ArticleRecord
+from crawler.parsers import captions, taxonomy
 from crawler.parsers.arabic import ascii_digits, source_line
 from crawler.parsers.authors import clean_authors
 from crawler.parsers.body import Body, extract_body, split_editorial_note
-from crawler.parsers.dates import date_from_url, parse_date
+from crawler.parsers.dates import date_from_url, has_zone, parse_date
 from crawler.parsers.encoding import looks_like_html
+from crawler.parsers.language import detect_language
 from crawler.parsers.metadata import (
     PageMetadata,
     clean_text,
@@ -64,6 +66,11 @@ BYLINE_XPATH = (
     "//*[contains(@rel, 'author') or contains(@class, 'uthor') or contains(@class, 'yline')"
     " or contains(@class, 'UTHOR') or contains(@class, 'YLINE') or contains(@itemprop, 'author')]"
 )
+MODIFIED_XPATH = (
+    "//body//*[contains(@class, 'updated') or contains(@class, 'modified') or contains(@class, 'Updated')"
+    " or contains(@class, 'Modified') or contains(@itemprop, 'dateModified')]"
+)
+_MODIFIED_MARK = re.compile(r"updated|modified", re.IGNORECASE)
 DATE_CLASS_XPATH = (
     "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
     " or contains(@class, 'Time') or contains(@class, 'publish') or contains(@class, 'Publish')]"
@@ -178,6 +185,10 @@ class GenericParser:
 
         return [code for code in dict.fromkeys((lang, "en")) if known_language(code)] or None
 
+    def _zone_rule(self, rule: str, raw: str) -> str:
+        """``rule`` marked ``+site-timezone`` when a zone-less date was read in the site's zone."""
+        return f"{rule}+site-timezone" if self.default_tz is not None and not has_zone(raw) else rule
+
     def _meta(self, keys: tuple[str, ...]) -> tuple[str, str] | None:
         found = self.md.first_meta(*keys)
         return (found[1], _meta_rule(found[0])) if found else None
@@ -201,6 +212,7 @@ class GenericParser:
         self.authors()
         self.summary()
         self.image_url()
+        self.image_caption()
         self.tags()
         self.category()
         self.body()
@@ -288,7 +300,7 @@ class GenericParser:
                 default_tz=self.default_tz,
             )
             if parsed is not None:
-                self._set("published_at", parsed, rule)
+                self._set("published_at", parsed, self._zone_rule(rule, raw))
                 self._set("published_raw", raw, rule)
                 return
         parsed = date_from_url(self.url)
@@ -381,8 +393,32 @@ class GenericParser:
         if not raw and self.md.microdata.get("datemodified"):
             raw, rule = self.md.microdata["datemodified"][0], "microdata"
         parsed = parse_date(raw, fuzzy=False, default_tz=self.default_tz) if raw else None
-        if parsed is not None:
-            self._set("modified_at", parsed, rule)
+        if parsed is None:
+            found = self._modified_markup()
+            if found:
+                raw, rule = found
+                parsed = parse_date(raw, languages=self._langs(), default_tz=self.default_tz)
+        if parsed is not None and raw:
+            self._set("modified_at", parsed, self._zone_rule(rule, raw))
+
+    def _modified_markup(self) -> tuple[str, str] | None:
+        """A visible update stamp: ``<time>`` or an element classed ``updated``/``modified``."""
+        assert self.root is not None
+        if not _MODIFIED_MARK.search(self.html):
+            return None  # a search of the source is 10x cheaper than the XPath over every element
+        for el in self.root.xpath(MODIFIED_XPATH)[:10]:
+            marks = f"{el.get('class') or ''} {el.get('itemprop') or ''}".casefold()
+            if "published" in marks and "updated" not in marks:
+                continue  # hAtom's "published updated" pair: only the updated one counts here
+            if el.tag == "time" and el.get("datetime"):
+                return el.get("datetime"), "time-element"
+            stamp = el.get("title") if el.tag == "abbr" else None
+            if stamp and _ISO_STAMP.match(stamp.strip()):
+                return stamp.strip(), "byline"
+            text = " ".join(" ".join(el.itertext()).split())
+            if 6 <= len(text) <= 80 and parse_date(text, languages=self._langs()) is not None:
+                return text, "byline"
+        return None
 
     def authors(self) -> None:
         """People who wrote the article: JSON-LD, meta, microdata, then visible bylines."""
@@ -421,11 +457,28 @@ class GenericParser:
     def _byline_text(self) -> list[str]:
         """Short elements whose text opens like a byline ("By ...", "Par ...", "بقلم ...")."""
         assert self.root is not None
-        for el in self.root.xpath(BYLINE_TEXT_XPATH)[:8]:
+        for el in self._byline_openers()[:8]:
             text = " ".join(" ".join(el.itertext()).split())
             if len(text) <= 120 and clean_authors([text]):
                 return [text]
         return []
+
+    def _byline_openers(self, limit: int = 8) -> list[etree._Element]:
+        """Elements whose first text node opens like a byline (``BYLINE_TEXT_XPATH``, in a plain loop: 20x faster)."""
+        assert self.root is not None
+        body = self.root.find("body")
+        found: list[etree._Element] = []
+        if body is None:
+            return found
+        for el in body.iterdescendants():
+            if not isinstance(el.tag, str):
+                continue
+            first = el.text if el.text is not None else next((c.tail for c in el if c.tail is not None), None)
+            if first and " ".join(first.split()).startswith(BYLINE_OPENERS):
+                found.append(el)
+                if len(found) >= limit:
+                    break
+        return found
 
     def summary(self) -> None:
         """Standfirst: JSON-LD description, then OpenGraph / meta description."""
@@ -459,7 +512,10 @@ class GenericParser:
         value = self._jsonld("keywords")
         if value:
             tags = _split_tags(value if isinstance(value, list) else [str(value)])
-            self._set("tags", tags, "jsonld")
+            if self._set("tags", tags, "jsonld"):
+                return
+        assert self.root is not None
+        self._set("tags", taxonomy.tags_from_links(self.root), "selector")
 
     def category(self) -> None:
         """Section: JSON-LD ``articleSection``, then section metas."""
@@ -468,8 +524,20 @@ class GenericParser:
             self._set("category", value, "jsonld")
             return
         found = self._meta(SECTION_META)
-        if found:
-            self._set("category", clean_text(found[0]), found[1])
+        if found and self._set("category", clean_text(found[0]), found[1]):
+            return
+        crumbs = taxonomy.section_from_jsonld(self.md.jsonld_other + self.md.jsonld_articles, self.record.title)
+        if self._set("category", crumbs, "jsonld"):
+            return
+        assert self.root is not None
+        self._set("category", taxonomy.section_from_breadcrumbs(self.root, self.record.title), "selector")
+
+    def image_caption(self) -> None:
+        """Lead image caption and credit: JSON-LD ``image``, then the page's ``<figure>``s."""
+        if self._set("image_caption", captions.from_jsonld(self._jsonld("image")), "jsonld"):
+            return
+        assert self.root is not None
+        self._set("image_caption", captions.from_figures(self.root, self.record.image_url), "selector")
 
     def language(self) -> None:
         """Language code: ``<html lang>``, then locale metas, then JSON-LD ``inLanguage``."""
@@ -481,8 +549,12 @@ class GenericParser:
             self._set("language", _lang_code(found[0]), found[1])
             return
         value = jsonld_str(self._jsonld("inLanguage"))
-        if value:
-            self._set("language", _lang_code(value), "jsonld")
+        if value and self._set("language", _lang_code(value), "jsonld"):
+            return
+        assert self.root is not None
+        # Undeclared: read it from the paragraphs' words (see crawler.parsers.language).
+        text = " ".join("".join(p.itertext()) for p in self.root.iter("p"))
+        self._set("language", detect_language(text), "heuristic")
 
     def body(self) -> None:
         """Main text and a clean HTML rendering of it (see :mod:`crawler.parsers.body`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.parsers.body import _is_furniture
+from crawler.parsers.body_lines import is_furniture as _is_furniture
 from crawler.parsers.generic import GenericParser
 
 URL = "https://example.com/news/2023/04/02/harbour.html"

@@ -1,0 +1,111 @@
+"""Where the article is when the scorer's pick is not all of it: prose siblings, and a fallback for fragments.
+
+* the article split over sibling wrappers (ads, figures, boxes between): prose siblings join the
+  chosen container, whose parent is then serialized without the other siblings;
+* a pick holding a small share of the page's prose (a standfirst, one box) falls back to the
+  nearest ancestor holding most of it, when that ancestor still reads as prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from crawler.parsers.body_measure import (
+    HEADING_TAGS,
+    MIN_PROSE,
+    _attrs,
+    _discount,
+    _is_marked_body,
+    _len,
+    _remove,
+    _Stats,
+)
+
+SIBLING_MIN_PROSE = MIN_PROSE
+"""A sibling of the container joins the body when it holds at least this much prose ..."""
+SIBLING_LINK_SHARE = 0.25
+"""... and at most this share of link text."""
+SIBLING_PROSE_SHARE = 0.5
+"""... and prose is at least this share of its text (not a teaser box with one long line)."""
+
+
+SIBLING_WRAPPER_PROSE = 200
+"""A wrapper sibling (``div``, ``section`` ...) must hold this much prose: a short box is a note or a promo."""
+SIBLING_BLOCK_TAGS = frozenset({"p", "blockquote", "ul", "ol", "dl", "pre", "table"})
+# Boxes of other articles' leads or of legal notes, named as such: never a continuation of the article.
+_SIBLING_NEGATIVE = re.compile(
+    r"teaser|more-?news|more-?articles|further-?reading|disclosure|disclaimer|card|author|bio\b|profile",
+    re.IGNORECASE,
+)
+
+
+def _is_content_sibling(el: etree._Element, stats: dict[etree._Element, _Stats]) -> bool:
+    """A block beside the container that is article prose: paragraphs, few links, no teaser headlines."""
+    st = stats.get(el)
+    if st is None or st.text_len == 0:
+        return False
+    if st.link_len > SIBLING_LINK_SHARE * st.text_len or st.link_headings:
+        return False
+    if el.tag in HEADING_TAGS:
+        return True  # a subheading; kept only between prose blocks (see _merge_siblings)
+    if st.prose < SIBLING_MIN_PROSE or st.prose < SIBLING_PROSE_SHARE * st.text_len:
+        return False
+    if el.tag in SIBLING_BLOCK_TAGS:
+        return True
+    return st.prose >= SIBLING_WRAPPER_PROSE and not _SIBLING_NEGATIVE.search(_attrs(el))
+
+
+def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element:
+    """The article split over sibling wrappers (ads, figures, boxes between): their parent, minus chrome.
+
+    Siblings that are prose join the container; the others are removed from the parent, so the
+    parent serializes as the article alone.  Subheadings join only between two prose blocks.
+    """
+    parent = node.getparent()
+    if parent is None or parent not in stats or parent.tag == "html":
+        return node
+    children = [c for c in parent if isinstance(c.tag, str)]
+    keep = [c is node or _is_content_sibling(c, stats) for c in children]
+    prose_at = [i for i, c in enumerate(children) if keep[i] and (c is node or c.tag not in HEADING_TAGS)]
+    if len(prose_at) < 2:
+        return node
+    first, last = prose_at[0], prose_at[-1]
+    for i, child in enumerate(children):
+        if not keep[i] or i < first or i > last:
+            _discount(child, stats)
+            _remove(child)
+    if _len(parent.text) and not _is_content_text(parent.text):
+        parent.text = None
+    return parent
+
+
+FRAGMENT_SHARE = 0.3
+"""A container holding less than this share of the page's prose is a fragment (a lead, a box) ..."""
+FALLBACK_SHARE = 0.6
+"""... and the body falls back to its nearest ancestor holding at least this share ..."""
+FALLBACK_LINK_SHARE = 0.2
+"""... when at most this share of that ancestor's text is link text."""
+
+
+def fall_back_if_fragment(container: etree._Element, root: etree._Element,
+                           stats: dict[etree._Element, _Stats]) -> etree._Element:
+    """The container, or when it is a small fragment of the page's prose, its ancestor holding most of it."""
+    if root not in stats or container not in stats:
+        return container
+    total = stats[root].prose
+    if not total or stats[container].prose >= FRAGMENT_SHARE * total or _is_marked_body(container):
+        return container  # a large share, or the page names this node as its article
+    node = container
+    while node is not root and node.getparent() is not None and stats[node].prose < FALLBACK_SHARE * total:
+        node = node.getparent()
+        if node not in stats:
+            return container
+    st = stats[node]
+    # The wider block must still read as prose: a link-heavy one is a section front or a list of teasers.
+    return node if st.text_len and st.link_len <= FALLBACK_LINK_SHARE * st.text_len else container
+
+
+def _is_content_text(text: str | None) -> bool:
+    return _len(text) >= MIN_PROSE
