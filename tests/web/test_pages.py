@@ -103,7 +103,7 @@ def test_article_page_shows_fields_rules_tags_versions_diff_and_copies(
     assert ">Douma</a>" in html and ">Bread</a>" in html
     assert f'href="{seeded.article_url}"' in html  # the original URL
     assert "Version 1 → 2" in html
-    assert "<ins> ease</ins>" in html
+    assert "<del>Bread queues in Douma</del> → <ins>Bread queues in Douma ease</ins>" in html  # title: old → new
     assert "<ins>\nThe council later said the deliveries had already resumed.</ins>" in html
     assert seeded.duplicate_url in html  # the copy a crawl refused as a duplicate
     same = page(client, f"/articles/{seeded.article_id}?a=1&b=1")
