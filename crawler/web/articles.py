@@ -7,26 +7,23 @@ Nothing here writes.
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, nulls_last, select
+from sqlalchemy import func, nulls_last, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent
+from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, SyndicatedCopy
 from storage.search import MARK_END, MARK_START, search
 
 # The columns of ``articles`` shown on an article page, in this order (body_html is left to the API).
 ARTICLE_FIELDS = (
     "id", "site", "title", "summary", "source", "authors", "category", "language", "published_at",
     "published_raw", "modified_at", "url", "canonical_url", "image_url", "image_caption", "disclaimer",
-    "content_hash", "version", "first_seen_at", "last_seen_at", "last_changed_at", "first_run_id", "body_text",
+    "content_hash", "version", "first_seen_at", "last_seen_at", "last_changed_at", "last_checked_at", "removed_at",
+    "first_run_id", "body_text",
 )
-# The fields an article version keeps (storage.models.ArticleVersion): the ones a diff can compare.
-VERSION_FIELDS = ("title", "summary", "body_text")
 
 
 @dataclass(frozen=True)
@@ -140,50 +137,14 @@ def article_versions(session: Session, article_id: int) -> list[ArticleVersion]:
     ))
 
 
-def version_record(version: ArticleVersion) -> dict[str, Any]:
-    """One version as a plain dict."""
-    return {
-        "version": version.version, "captured_at": version.captured_at, "run_id": version.run_id,
-        "changed_fields": version.changed_fields, "content_hash": version.content_hash,
-        **{name: getattr(version, name) for name in VERSION_FIELDS},
-    }
-
-
-_WORDS = re.compile(r"\s+|[^\s]+")
-
-
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """``old`` -> ``new`` as (op, text) pieces, op ``same``, ``del`` or ``ins``: a diff a person reads word by word."""
-    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
-    pieces: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            pieces.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("ins", "".join(b[j1:j2])))
-    return pieces
-
-
-def versions_diff(old: ArticleVersion, new: ArticleVersion) -> list[dict[str, Any]]:
-    """Per version field: whether it changed between ``old`` and ``new``, and its word diff."""
-    result = []
-    for name in VERSION_FIELDS:
-        before, after = getattr(old, name) or "", getattr(new, name) or ""
-        result.append({"field": name, "changed": before != after, "pieces": word_diff(before, after)})
-    return result
-
-
 def article_copies(session: Session, article: Article) -> list[dict[str, Any]]:
-    """Other URLs the store knows carry this article: duplicates a crawl refused, each with its reason.
+    """Other URLs the store knows carry this article: syndicated copies on other sites, then duplicates a crawl refused.
 
-    Each source of copies is one small function below; a new one (e.g. a table of syndicated
-    copies) is one more function added to the list, each returning dicts of url, kind, detail, seen_at.
+    Each source of copies is one small function below, each returning dicts of url, kind, detail,
+    seen_at, run_id, and for a stored article its article_id, site, title and similarity (else None).
     """
     copies: list[dict[str, Any]] = []
-    for source in (_refused_duplicates,):
+    for source in (_syndicated_copies, _refused_duplicates):
         copies.extend(source(session, article))
     seen: set[str] = set()
     unique = []
@@ -204,9 +165,34 @@ def _refused_duplicates(session: Session, article: Article) -> list[dict[str, An
     )
     return [
         {"url": e.url, "kind": "near-duplicate" if e.reason.startswith("near-") else "duplicate",
-         "detail": e.reason, "seen_at": e.at, "run_id": e.run_id}
+         "detail": e.reason, "seen_at": e.at, "run_id": e.run_id,
+         "article_id": None, "site": None, "title": None, "similarity": None}
         for e in session.scalars(stmt)
     ]
+
+
+def _syndicated_copies(session: Session, article: Article) -> list[dict[str, Any]]:
+    # A link is stored once, original first (storage.syndication): this article may be either side.
+    stmt = (
+        select(SyndicatedCopy, Article)
+        .join(Article, or_(
+            (SyndicatedCopy.article_id == article.id) & (Article.id == SyndicatedCopy.copy_article_id),
+            (SyndicatedCopy.copy_article_id == article.id) & (Article.id == SyndicatedCopy.article_id),
+        ))
+        .order_by(SyndicatedCopy.similarity.desc(), SyndicatedCopy.id)
+    )
+    copies = []
+    for link, other in session.execute(stmt):
+        is_original = link.copy_article_id == article.id  # the other article is the earlier one
+        copies.append({
+            "url": other.canonical_url,
+            "kind": "syndicated original" if is_original else "syndicated copy",
+            "detail": (f"{other.site} published it first" if is_original else f"republished by {other.site}")
+            + f": {link.similarity:.0%} of the body's 5-word shingles shared",
+            "seen_at": link.detected_at, "run_id": None,
+            "article_id": other.id, "site": other.site, "title": other.title, "similarity": link.similarity,
+        })
+    return copies
 
 
 def article_tags(session: Session, article_id: int) -> list[str]:

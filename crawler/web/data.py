@@ -111,7 +111,8 @@ class SiteSummary:
 RUN_COLUMNS = (
     "id", "site", "spider", "trigger", "status", "finish_reason", "started_at", "finished_at",
     "pages_fetched", "bytes_fetched", "articles_new", "articles_updated", "articles_unchanged",
-    "articles_duplicate", "articles_dropped", "articles_lost", "errors", "errors_by_kind",
+    "articles_duplicate", "articles_dropped", "articles_lost", "articles_skipped", "articles_not_modified",
+    "articles_removed", "errors", "errors_by_kind",
     "field_coverage", "args",
 )
 

@@ -26,7 +26,8 @@ from storage.db import (
 )
 
 # The tables every page reads: a store without them is not one the view can show.
-WEB_TABLES = ("sites", "articles", "crawl_runs", "crawl_events", "health_checks", "article_versions")
+WEB_TABLES = ("sites", "articles", "crawl_runs", "crawl_events", "health_checks", "article_versions",
+              "syndicated_copies")
 
 
 @dataclass(frozen=True)

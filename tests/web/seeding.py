@@ -91,6 +91,20 @@ def seed(db_url: str) -> SeededStore:
                         detail="body_text filled on 0% of 8 article pages, down from 100%",
                         checked_at=NOW - timedelta(hours=1)),
         ])
+        # The other branches' data: a syndicated pair, a removed article, a pre-0005 version, new run counts.
+        from sqlalchemy import null, update
+
+        from storage.models import Article, ArticleVersion
+        from storage.recheck import mark_removed
+        from storage.syndication import SyndicationRepository
+
+        a, b = session.get(Article, main.article_id), session.get(Article, other.article_id)
+        SyndicationRepository(session).link(a, b, 0.91, NOW - timedelta(minutes=40))
+        mark_removed(session, other.article_id, NOW - timedelta(minutes=30))
+        session.execute(update(ArticleVersion).where(ArticleVersion.article_id == main.article_id,
+                                                     ArticleVersion.version == 1)
+                        .values(source=None, category=None, authors=null(), tags=null(), published_at=None))
+        first.articles_skipped, first.articles_not_modified, second.articles_removed = 5, 6, 7
         session.flush()
         ids = (main.article_id, other.article_id, first.id, second.id)
     engine.dispose()

@@ -103,7 +103,7 @@ def test_article_page_shows_fields_rules_tags_versions_diff_and_copies(
     assert ">Douma</a>" in html and ">Bread</a>" in html
     assert f'href="{seeded.article_url}"' in html  # the original URL
     assert "Version 1 → 2" in html
-    assert "<ins> ease</ins>" in html
+    assert "<del>Bread queues in Douma</del> → <ins>Bread queues in Douma ease</ins>" in html  # title: old → new
     assert "<ins>\nThe council later said the deliveries had already resumed.</ins>" in html
     assert seeded.duplicate_url in html  # the copy a crawl refused as a duplicate
     same = page(client, f"/articles/{seeded.article_id}?a=1&b=1")
@@ -128,7 +128,7 @@ def test_api_gives_the_pages_data(client: FlaskClient, seeded: SeededStore) -> N
     article = api(client, f"/api/articles/{seeded.article_id}")
     assert [v["version"] for v in article["versions"]] == [1, 2]
     assert "title" in article["versions"][1]["changed_fields"]
-    assert article["tags"] == ["Douma", "Bread"] and article["copies"][0]["url"] == seeded.duplicate_url
+    assert article["tags"] == ["Douma", "Bread"] and seeded.duplicate_url in [c["url"] for c in article["copies"]]
 
 
 def test_metrics_in_prometheus_format(client: FlaskClient, seeded: SeededStore) -> None:
@@ -185,3 +185,18 @@ def test_pages_load_nothing_from_elsewhere_and_link_only_http(client: FlaskClien
     html = response.get_data(as_text=True)
     assert "<script" not in html and "//cdn" not in html and 'href="http://' not in html.split("<main>")[0]
     assert href("javascript:alert(1)") == "#" and href(" https://x.example/a ") == "https://x.example/a"
+
+
+def test_other_branches_data_is_shown(client: FlaskClient, seeded: SeededStore) -> None:
+    html = page(client, f"/articles/{seeded.article_id}")
+    assert f'href="/articles/{seeded.other_id}"' in html and "91% similar" in html  # the copy, one direction
+    assert "not recorded by version 1" in html  # tags/source of a pre-0005 version
+    other = page(client, f"/articles/{seeded.other_id}")
+    assert f'href="/articles/{seeded.article_id}"' in other and "Removed from the site on" in other
+    runs = api(client, "/api/sites/levantpost/runs")
+    assert [(r["articles_skipped"], r["articles_not_modified"], r["articles_removed"]) for r in runs] == [
+        (0, 0, 7), (5, 6, 0)]
+    versions = api(client, f"/api/articles/{seeded.article_id}")["versions"]
+    assert "tags" in versions[0]["not_recorded"] and versions[1]["tags"] == ["Douma", "Bread"]
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'crawler_last_run_articles{site="levantpost",outcome="removed"} 7' in metrics

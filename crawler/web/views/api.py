@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from crawler.web import articles as store_articles
+from crawler.web import versions as store_versions
 from crawler.web.filters import int_arg, text_arg, to_json
 from crawler.web.views import articles, runs, sources
 
@@ -77,6 +77,6 @@ def article(article_id: int) -> Response:
         **record,
         "tags": detail["tags"],
         "provenance": detail["provenance"],
-        "versions": [store_articles.version_record(v) for v in detail["versions"]],
+        "versions": [store_versions.version_record(v) for v in detail["versions"]],
         "copies": detail["copies"],
     })

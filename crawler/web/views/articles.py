@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 
 from crawler.web import articles as store_articles
+from crawler.web import versions as store_versions
 from crawler.web.filters import date_arg, int_arg, text_arg
 from crawler.web.views.common import session, setting
 from storage.models import Article
@@ -97,5 +98,5 @@ def article_page(article_id: int) -> str:
     """Every field with its rule, tags, versions and a diff of two of them, copies, the original URL."""
     detail = article_detail(article_id)
     pair = pick_versions(detail["versions"])
-    diff = store_articles.versions_diff(*pair) if pair else None
+    diff = store_versions.versions_diff(*pair) if pair else None
     return render_template("article.html", pair=pair, diff=diff, **detail)

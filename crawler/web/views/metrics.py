@@ -14,7 +14,7 @@ from storage.models import RUN_STATUSES, CrawlRun
 blueprint = Blueprint("metrics", __name__)
 
 # A last run's counts exported per outcome: the names of crawl_runs' columns.
-OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped", "lost")
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "dropped", "lost", "skipped", "not_modified", "removed")
 
 
 def label(value: object) -> str:
