@@ -98,7 +98,10 @@ def test_edits_give_exactly_the_edited_articles_a_version_and_removals_removed_a
         run = crawl(sqlite_url, base)
 
     versions = query(sqlite_url, "SELECT a.canonical_url, v.version, v.changed_fields, v.title, v.tags "
-                                 "FROM article_versions v JOIN articles a ON a.id = v.article_id WHERE v.version > 1")
+                                 "FROM article_versions v JOIN articles a ON a.id = v.article_id "
+                                 f"WHERE v.version > 1 AND v.run_id = {run['id']}")
+    # Only the re-crawl's versions: the first crawl may add one (an earlier-published copy found later
+    # takes over its URL's row), depending on the order the pages arrived in.
     found = {r["canonical_url"].removeprefix(base): frozenset(json.loads(r["changed_fields"])) for r in versions}
     assert found == expected  # exactly the edited articles, each with the fields its edit changed
     assert all(not {"body_text"} & expected[p] for p in titled + tagged)  # metadata only: the body is the same
@@ -120,4 +123,6 @@ def test_a_server_without_conditional_answers_costs_a_parse_and_nothing_changes(
         again = crawl(sqlite_url, server.base_url)
     assert (again["articles_not_modified"], again["articles_unchanged"]) == (0, len(inside))
     assert again["articles_skipped"] == len(outside)
-    assert query(sqlite_url, "SELECT COUNT(*) AS n FROM article_versions WHERE version > 1")[0]["n"] == 0
+    # No version from the re-crawl (the first may add one when an earlier-published copy takes over a row).
+    added = query(sqlite_url, f"SELECT COUNT(*) AS n FROM article_versions WHERE run_id = {again['id']}")
+    assert added[0]["n"] == 0
