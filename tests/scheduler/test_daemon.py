@@ -117,7 +117,10 @@ def test_sigterm_mid_crawl_records_interrupted_keeps_articles_and_next_run_compl
     # The next run resumes (crawler/resume.py): the kept articles are not fetched again, the rest are new.
     assert completed["articles_new"] == total - kept
     assert completed["articles_unchanged"] + completed["articles_not_modified"] == 0
-    assert completed["articles_updated"] == 0
+    # Only an earlier-published copy arriving after its kept copy updates a row (it takes it over).
+    replaced = rows(sqlite_url, "SELECT COUNT(*) AS n FROM crawl_events WHERE run_id = :run AND kind = 'replaced'",
+                    run=completed["id"])
+    assert completed["articles_updated"] == replaced[0]["n"]
     assert rows(sqlite_url, "SELECT canonical_url FROM articles GROUP BY canonical_url HAVING COUNT(*) > 1") == []
     assert rows(sqlite_url, "SELECT content_hash FROM articles GROUP BY content_hash HAVING COUNT(*) > 1") == []
 
