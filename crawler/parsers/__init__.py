@@ -17,7 +17,7 @@ def parse_article(html: str | bytes, url: str, site: str | None = None) -> Artic
     ``site`` is a site key from ``crawler sites``; when omitted the site is
     looked up from the URL's host, and an unknown host uses the generic parser.
     """
-    from crawler.parsers.generic import GenericParser
+    from crawler.parsers.generic import GenericParser, parse_html
     from crawler.sites import parser_for
 
     if isinstance(html, bytes):
@@ -27,13 +27,24 @@ def parse_article(html: str | bytes, url: str, site: str | None = None) -> Artic
     parser_cls = parser_for(url, site)
     if parser_cls is None:
         record = GenericParser(html, url).parse()
-    else:
-        record = parser_cls(html, url).parse()
+    elif getattr(parser_cls, "includes_generic", False):
         # A profile-driven parser already ran the generic extractor (on the page without its chrome).
-        if not getattr(parser_cls, "includes_generic", False):
-            fill_missing(record, GenericParser(html, url).parse())
+        record = parser_cls(html, url).parse()
+    else:
+        # One tree for both: the site parser reads it, then the generic fallback (which may
+        # remove chrome from it) runs only for the fields the site parser left empty.
+        root = parse_html(html)
+        record = parser_cls(html, url, root=root).parse()
+        missing = missing_fields(record)
+        if missing:
+            fill_missing(record, GenericParser(html, url, root=root).parse(fields=missing))
     record.content_hash = content_hash(record.body_text)
     return record
+
+
+def missing_fields(record: ArticleRecord) -> list[str]:
+    """The content fields ``record`` leaves empty."""
+    return [name for name in CONTENT_FIELDS if getattr(record, name) in (None, "", [])]
 
 
 def fill_missing(record: ArticleRecord, fallback: ArticleRecord) -> None:
@@ -45,4 +56,4 @@ def fill_missing(record: ArticleRecord, fallback: ArticleRecord) -> None:
             record.provenance[name] = rule if rule.startswith("generic") else f"generic:{rule}"
 
 
-__all__ = ["ArticleRecord", "parse_article", "fill_missing"]
+__all__ = ["ArticleRecord", "parse_article", "fill_missing", "missing_fields"]

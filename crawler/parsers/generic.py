@@ -144,12 +144,17 @@ class GenericParser:
     default_tz: tzinfo | None = None
     """Zone of dates printed without one (a site profile's ``timezone``); ``None``: UTC."""
 
-    def __init__(self, html: str, url: str, default_tz: tzinfo | None = None) -> None:
+    def __init__(
+        self, html: str, url: str, default_tz: tzinfo | None = None, root: etree._Element | None = None
+    ) -> None:
         self.html = html if isinstance(html, str) else str(html or "")
         self.url = url
         if default_tz is not None:
             self.default_tz = default_tz
         self.record = ArticleRecord(url=url)
+        # ``root``: the page's tree when the caller parsed it already (``parse_html``); the body
+        # step removes chrome from it, so the caller must be done reading it.
+        self._given_root = root
         self.root: etree._Element | None = None
         self.md = PageMetadata()
 
@@ -195,27 +200,17 @@ class GenericParser:
 
     # -- entry point ---------------------------------------------------------------------------
 
-    def parse(self) -> ArticleRecord:
-        """Run every field's cascade; the body last, as it removes chrome from the tree."""
+    def parse(self, fields: Iterable[str] | None = None) -> ArticleRecord:
+        """Run every field's cascade (or only those filling ``fields``); the body last, as it removes chrome."""
         if not looks_like_html(self.html):
             logger.warning("not an HTML page (binary or control characters): %s", self.url)
             return self.record
-        self.root = parse_html(self.html)
+        self.root = self._given_root if self._given_root is not None else parse_html(self.html)
         if self.root is None:
             return self.record
         self.md = read_metadata(self.root)
-        self.language()  # first: it narrows the free-text date parser
-        self.title()
-        self.canonical_url()
-        self.published_at()
-        self.modified_at()
-        self.authors()
-        self.summary()
-        self.image_url()
-        self.image_caption()
-        self.tags()
-        self.category()
-        self.body()
+        for step in _wanted_steps(fields):
+            getattr(self, step)()
         return self.record
 
     # -- fields --------------------------------------------------------------------------------
@@ -606,6 +601,43 @@ class GenericParser:
             return extract_body(root, self.record.title)
         except (RecursionError, ValueError):
             return None
+
+
+# Each field step, in the order they run, and the record fields it fills.  The language runs
+# first (it narrows the free-text date parser); the body last (it removes chrome from the tree).
+_FIELD_STEPS: dict[str, tuple[str, ...]] = {
+    "language": ("language",),
+    "title": ("title",),
+    "canonical_url": ("canonical_url",),
+    "published_at": ("published_at", "published_raw"),
+    "modified_at": ("modified_at",),
+    "authors": ("authors",),
+    "summary": ("summary",),
+    "image_url": ("image_url",),
+    "image_caption": ("image_caption",),
+    "tags": ("tags",),
+    "category": ("category",),
+    "body": ("body_text", "body_html", "disclaimer", "source"),
+}
+# Steps that read what an earlier step found (the date parser's language, the title, the image).
+_STEP_NEEDS: dict[str, tuple[str, ...]] = {
+    "published_at": ("language",),
+    "modified_at": ("language",),
+    "image_caption": ("image_url",),
+    "category": ("title",),
+    "body": ("title",),
+}
+
+
+def _wanted_steps(fields: Iterable[str] | None) -> list[str]:
+    """The steps that fill ``fields`` (all when ``None``) and the steps they read from, in run order."""
+    if fields is None:
+        return list(_FIELD_STEPS)
+    wanted = set(fields)
+    steps = {step for step, filled in _FIELD_STEPS.items() if wanted.intersection(filled)}
+    for step in list(steps):
+        steps.update(_STEP_NEEDS.get(step, ()))
+    return [step for step in _FIELD_STEPS if step in steps]
 
 
 def _split_tags(values: list[Any]) -> list[str]:

@@ -8,6 +8,7 @@ tag links (see shared/site-model.md).  Dates come from JSON-LD or meta tags firs
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -18,9 +19,10 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from bs4 import Tag
+from lxml import etree
 from lxml_html_clean import Cleaner
 
-from crawler.parsers.base import ArticleParser
+from crawler.parsers.base import ArticleParser, element_text
 from crawler.parsers.dates import parse_date
 from crawler.parsers.text import clean_paragraphs, clean_text
 
@@ -71,13 +73,15 @@ class SyrianObserverParser(ArticleParser):
     )
 
     # --- shared pre-work, computed once -----------------------------------------
+    # Everything but the body paragraphs reads the shared lxml tree; BeautifulSoup is built on
+    # the content container alone (``soup_of``), the one part of the page walked tag by tag.
 
     @cached_property
     def _jsonld(self) -> dict[str, Any]:
         """The page's JSON-LD article object (``@graph`` and lists flattened), or ``{}``."""
-        for script in self.soup.select("script[type='application/ld+json']"):
+        for script in self.select("script[type='application/ld+json']"):
             try:
-                data = json.loads(script.string or "")
+                data = json.loads(script.text or "")
             except ValueError:
                 logger.debug("unreadable JSON-LD on %s", self.url)
                 continue
@@ -92,7 +96,7 @@ class SyrianObserverParser(ArticleParser):
     def _meta(self) -> dict[str, list[str]]:
         """``<meta property|name|itemprop>`` contents by key (lowercase), in page order."""
         out: dict[str, list[str]] = {}
-        for tag in self.soup.find_all("meta"):
+        for tag in self.tree.iter("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
             content = tag.get("content")
             if isinstance(key, str) and isinstance(content, str) and content.strip():
@@ -106,21 +110,49 @@ class SyrianObserverParser(ArticleParser):
         return None
 
     @cached_property
-    def _content(self) -> Tag | None:
+    def _content_element(self) -> etree._Element | None:
         """The entry content container (falls back to the ``<article>`` element)."""
-        return self.soup.select_one(self.CONTENT) or self.soup.find("article")
+        found = self.select_one(self.CONTENT)
+        return found if found is not None else next(self.tree.iter("article"), None)
+
+    @cached_property
+    def _content(self) -> Tag | None:
+        """The content container in BeautifulSoup, chrome and lede marked.
+
+        The container is cut out of the page with lxml (a copy: the shared tree stays as it
+        was) and its chrome and lede marked there, with compiled selectors; BeautifulSoup then
+        holds only the part of the page walked paragraph by paragraph.
+        """
+        if self._content_element is None:
+            return None
+        content = copy.deepcopy(self._content_element)
+        content.tail = None
+        marked = [el for el in self.select(self.NOT_BODY, content) if el is not content]
+        for element in marked:
+            element.set(_NOT_BODY_MARK, "")
+        lede = self._lede_in_content()
+        if lede is not None:  # the lede paragraph itself is not body; what it holds is looked at
+            _copied(self._content_element, content, lede).set(_LEDE_MARK, "")
+        return self.soup_of(content).find(content.tag)
+
+    def _lede_in_content(self) -> etree._Element | None:
+        """The lede when it sits inside the content container."""
+        if self._lede is None or self._content_element is None:
+            return None
+        return next((el for el in self._content_element.iter() if el is self._lede), None)
+
+    @cached_property
+    def _lede(self) -> etree._Element | None:
+        return self.select_one(self.LEDE)
 
     @cached_property
     def _paragraphs(self) -> list[tuple[Tag, str]]:
         """(element, cleaned text) of each non-empty paragraph of the content, chrome skipped."""
         if self._content is None:
             return []
-        # Identity sets: bs4 compares tags by markup, and two share rows can look alike.
-        skipped = {id(el) for el in self._content.select(self.NOT_BODY)}
-        lede = self.soup.select_one(self.LEDE)
         out: list[tuple[Tag, str]] = []
         for p in self._content.find_all(["p", "h2", "h3", "h4"]):
-            if p is lede or id(p) in skipped or any(id(parent) in skipped for parent in p.parents):
+            if p.has_attr(_LEDE_MARK) or any(el.has_attr(_NOT_BODY_MARK) for el in (p, *p.parents)):
                 continue
             text = clean_text(p.get_text())
             if text:
@@ -138,12 +170,13 @@ class SyrianObserverParser(ArticleParser):
 
     def title(self) -> str | None:
         """The h1 headline; then JSON-LD ``headline``, ``og:title``, ``<title>`` without the site name."""
-        h1 = self.soup.select_one(self.TITLE)
-        text = clean_text(h1.get_text()) if h1 else None
+        h1 = self.select_one(self.TITLE)
+        text = clean_text(element_text(h1)) if h1 is not None else None
         if text:
             return text
+        page_title = next(self.tree.iter("title"), None)
         for raw in (_str(self._jsonld.get("headline")), self._first_meta("og:title"),
-                    self.soup.title.get_text() if self.soup.title else None):
+                    element_text(page_title) if page_title is not None else None):
             text = clean_text(re.sub(r"\s+[-|–]\s+The Syrian Observer\s*$", "", raw or ""))
             if text:
                 return text
@@ -151,8 +184,7 @@ class SyrianObserverParser(ArticleParser):
 
     def summary(self) -> str | None:
         """The lede under the title; then JSON-LD ``description``, ``og:description``, description meta."""
-        lede = self.soup.select_one(self.LEDE)
-        text = clean_text(lede.get_text()) if lede else None
+        text = clean_text(element_text(self._lede)) if self._lede is not None else None
         return text or clean_text(
             _str(self._jsonld.get("description")) or self._first_meta("og:description", "description")
         )
@@ -181,18 +213,18 @@ class SyrianObserverParser(ArticleParser):
             if self.DISCLAIMER.match(text):
                 return text
         # Lenient: some pages put the note outside the content container.
-        for p in self.soup.find_all("p"):
-            text = clean_text(p.get_text())
+        for p in self.tree.iter("p"):
+            text = clean_text(element_text(p))
             if text and self.DISCLAIMER.match(text):
                 return text
         return None
 
     def tags(self) -> list[str]:
         """The "Helpful keywords" links; then ``article:tag`` metas, then JSON-LD ``keywords``."""
-        links = self.soup.select(self.TAG_LINKS) or [
-            a for a in self.soup.select("a[rel~='tag']") if "category" not in (a.get("rel") or [])
+        links = self.select(self.TAG_LINKS) or [
+            a for a in self.select("a[rel~='tag']") if "category" not in (a.get("rel") or "").split()
         ]
-        values = [a.get_text() for a in links] or self._meta.get("article:tag", [])
+        values = [element_text(a) for a in links] or self._meta.get("article:tag", [])
         if not values:
             keywords = self._jsonld.get("keywords")
             values = keywords if isinstance(keywords, list) else (_str(keywords) or "").split(",")
@@ -200,8 +232,8 @@ class SyrianObserverParser(ArticleParser):
 
     def category(self) -> str | None:
         """The category slug: from the category link, the article URL, or ``article:section``."""
-        link = self.soup.select_one(self.CATEGORY_LINK)
-        href = link.get("href") if link else None
+        link = self.select_one(self.CATEGORY_LINK)
+        href = link.get("href") if link is not None else None
         if isinstance(href, str):
             match = re.search(r"/category/(?:[^/]+/)*?([a-z0-9-]+)/?$", urlsplit(href).path)
             if match:
@@ -216,7 +248,7 @@ class SyrianObserverParser(ArticleParser):
         """JSON-LD ``author`` names; then byline links; then the author meta."""
         names = _people(self._jsonld.get("author"))
         if not names:
-            names = [a.get_text() for a in self.soup.select(self.AUTHOR_LINKS)]
+            names = [element_text(a) for a in self.select(self.AUTHOR_LINKS)]
         if not names:
             names = self._meta.get("author", [])
         return _unique(clean_text(n) for n in names)
@@ -227,8 +259,8 @@ class SyrianObserverParser(ArticleParser):
             "article:published_time", "datepublished", "date"
         )
         if not raw:
-            time = self.soup.select_one(self.DATE_TIME)
-            raw = time.get("datetime") if time else None
+            time = self.select_one(self.DATE_TIME)
+            raw = time.get("datetime") if time is not None else None
         return clean_text(raw) if isinstance(raw, str) else None
 
     def published_at(self) -> datetime | None:
@@ -239,29 +271,29 @@ class SyrianObserverParser(ArticleParser):
         """The last modification: JSON-LD ``dateModified``, then ``article:modified_time``, then ``time.updated``."""
         raw = _str(self._jsonld.get("dateModified")) or self._first_meta("article:modified_time", "og:updated_time")
         if not raw:
-            time = self.soup.select_one("time.updated[datetime]")
-            raw = time.get("datetime") if time else None
+            time = self.select_one("time.updated[datetime]")
+            raw = time.get("datetime") if time is not None else None
         return parse_date(raw, fuzzy=False) if isinstance(raw, str) else None
 
     def image_url(self) -> str | None:
         """The featured image, absolute: ``og:image``, then JSON-LD ``image``, then the featured ``<img>``."""
         src = self._first_meta("og:image") or _image(self._jsonld.get("image"))
-        if not src:
-            img = self._featured.find("img") if self._featured else None
-            src = (img.get("data-src") or img.get("src")) if img else None
+        if not src and self._featured is not None:
+            img = next(self._featured.iter("img"), None)
+            src = (img.get("data-src") or img.get("src")) if img is not None else None
         return urljoin(self.url, src.strip()) if isinstance(src, str) and src.strip() else None
 
     def image_caption(self) -> str | None:
         """The featured image's caption (on this site it repeats the title)."""
         if self._featured is None:
             return None
-        caption = self._featured.select_one("figcaption, .wp-caption-text")
-        return clean_text(caption.get_text()) if caption else None
+        caption = self.select_one("figcaption, .wp-caption-text", self._featured)
+        return clean_text(element_text(caption)) if caption is not None else None
 
     def language(self) -> str | None:
         """ISO 639-1 code from ``<html lang>``, then ``og:locale``, then JSON-LD ``inLanguage``."""
-        html = self.soup.find("html")
-        raw = html.get("lang") if html else None
+        html = self.tree if self.tree.tag == "html" else next(self.tree.iter("html"), None)
+        raw = html.get("lang") if html is not None else None
         raw = raw or self._first_meta("og:locale") or _str(self._jsonld.get("inLanguage"))
         if not isinstance(raw, str):
             return None
@@ -270,13 +302,30 @@ class SyrianObserverParser(ArticleParser):
 
     def canonical_url(self) -> str | None:
         """``<link rel=canonical>``, then ``og:url``, absolute against the page URL."""
-        link = self.soup.select_one("link[rel~='canonical'][href]")
-        href = link.get("href") if link else self._first_meta("og:url")
+        link = self.select_one("link[rel~='canonical'][href]")
+        href = link.get("href") if link is not None else self._first_meta("og:url")
         return urljoin(self.url, href.strip()) if isinstance(href, str) and href.strip() else None
 
     @cached_property
-    def _featured(self) -> Tag | None:
-        return self.soup.select_one(self.FEATURED)
+    def _featured(self) -> etree._Element | None:
+        return self.select_one(self.FEATURED)
+
+
+_NOT_BODY_MARK = "data-not-body"
+"""Attribute marking chrome inside the content container (dropped again by the sanitizer)."""
+_LEDE_MARK = "data-lede"
+
+
+def _copied(original: etree._Element, copied: etree._Element, element: etree._Element) -> etree._Element:
+    """The element of ``copied`` (a deep copy of ``original``) at ``element``'s place in ``original``."""
+    path = []
+    while element is not original:
+        parent = element.getparent()
+        path.append(parent.index(element))
+        element = parent
+    for index in reversed(path):
+        copied = copied[index]
+    return copied
 
 
 def _walk(node: Any) -> list[dict[str, Any]]:
