@@ -14,9 +14,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 _WORD = re.compile(r"\w+")
@@ -37,6 +40,53 @@ def jaccard(a: set[str], b: set[str]) -> float:
     """|a ∩ b| / |a ∪ b|; 0 for two empty sets."""
     union = len(a | b)
     return len(a & b) / union if union else 0.0
+
+
+_MIX = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime: spreads each word of the window
+
+
+def _word_hash(word: str) -> int:
+    data = word.encode("utf-8")
+    return zlib.crc32(data) | (zlib.crc32(data, 0x9E3779B9) << 32)
+
+
+def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
+    """The text's ``size``-word shingles (as :func:`shingles` cuts them) as sorted unique 64-bit hashes.
+
+    Deterministic (no per-process salt) and about ten times smaller than the strings: what the
+    index holds per article.  Two different shingles share a hash with negligible probability.
+    """
+    words = _WORD.findall(text.casefold())
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    hashed = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    width = min(size, len(hashed))
+    count = len(hashed) - width + 1
+    grams = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # modular arithmetic: the wrap-around is the point
+        for offset in range(width):
+            grams = grams * _MIX + hashed[offset : offset + count]
+    return np.unique(grams)
+
+
+def hashed_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two :func:`shingle_hashes` arrays; 0 for two empty ones."""
+    common = np.intersect1d(a, b, assume_unique=True).size
+    union = a.size + b.size - common
+    return common / union if union else 0.0
+
+
+_MAX_HASH = np.uint64((1 << 32) - 1)
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # its permutations are drawn once, shared by every signature
+
+
+def _signature(hashes: np.ndarray) -> MinHash:
+    """The MinHash of a shingle-hash array (folded to the 32-bit values datasketch's scheme permutes)."""
+    signature = MinHash(
+        num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
+    signature.update_batch(((hashes ^ (hashes >> np.uint64(32))) & _MAX_HASH).tolist())
+    return signature
 
 
 @dataclass(frozen=True)
@@ -78,7 +128,9 @@ class NearDuplicateIndex:
         # ``lowest``: the lowest threshold ``find_copies`` is asked for (syndicated copies across sites).
         self.lowest_threshold = lowest
         self._lsh = MinHashLSH(threshold=max(0.3, lowest - 0.2), num_perm=NUM_PERM, weights=(0.2, 0.8))
-        self._shingles: dict[str, set[str]] = {}
+        self._shingles: dict[str, np.ndarray] = {}
+        # The last few bodies asked about, hashed and signed: a body is looked up, then added.
+        self._memo: OrderedDict[str, tuple[np.ndarray, MinHash]] = OrderedDict()
         self._site: dict[str, str] = {}
         self._seen: dict[str, datetime] = {}
         # (seen_at, tie-breaker, url), oldest first; an entry whose seen_at is stale was re-seen later.
@@ -90,24 +142,32 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self._shingles)
 
-    @staticmethod
-    def _minhash(items: set[str]) -> MinHash:
-        signature = MinHash(num_perm=NUM_PERM)
-        signature.update_batch([s.encode("utf-8") for s in items])
-        return signature
+    def _signed(self, body: str) -> tuple[np.ndarray, MinHash | None]:
+        """The body's shingle hashes and MinHash (``None`` for a body without words), memoized."""
+        found = self._memo.get(body)
+        if found is not None:
+            self._memo.move_to_end(body)
+            return found
+        hashes = shingle_hashes(body)
+        signed = (hashes, _signature(hashes) if hashes.size else None)
+        self._memo[body] = signed
+        if len(self._memo) > 8:
+            self._memo.popitem(last=False)
+        return signed
 
     def add(self, url: str, body: str, seen_at: datetime | None = None, site: str = "") -> None:
         """Index ``body`` of ``site`` under ``url`` as seen at ``seen_at`` (default now), replacing the URL's body."""
         seen_at = _utc(seen_at or datetime.now(UTC))
-        items = shingles(body)
-        if not items:
+        items, signature = self._signed(body)
+        if signature is None:
             return
         self._site[url] = site
-        if self._shingles.get(url) != items:
-            if url in self._shingles:
+        stored = self._shingles.get(url)
+        if stored is None or not np.array_equal(stored, items):
+            if stored is not None:
                 self._lsh.remove(url)
             self._shingles[url] = items
-            self._lsh.insert(url, self._minhash(items))
+            self._lsh.insert(url, signature)
         if url not in self._seen or seen_at > self._seen[url]:
             self._seen[url] = seen_at
             heapq.heappush(self._by_age, (seen_at, next(self._counter), url))
@@ -157,14 +217,14 @@ class NearDuplicateIndex:
         """Indexed bodies under other URLs at least ``threshold`` similar, most similar first."""
         if threshold < self.lowest_threshold:
             raise ValueError(f"threshold {threshold} is below the index's lowest {self.lowest_threshold}")
-        items = shingles(body)
-        if not items:
+        items, signature = self._signed(body)
+        if signature is None:
             return []
         found = []
-        for candidate in self._lsh.query(self._minhash(items)):
+        for candidate in self._lsh.query(signature):
             if candidate == url:
                 continue
-            similarity = jaccard(items, self._shingles[candidate])
+            similarity = hashed_jaccard(items, self._shingles[candidate])
             if similarity >= threshold:
                 found.append(NearDuplicate(candidate, round(similarity, 3), self._site.get(candidate, "")))
         return sorted(found, key=lambda m: (-m.similarity, m.url))

@@ -96,8 +96,13 @@ class ArticleStore:
         """The index holds every site's bodies (needed to find copies on other sites)."""
         return self.config.syndication_threshold > 0
 
-    def index_bodies(self, repository: ArticleRepository, site: str, now: datetime | None = None) -> int:
-        """Index the articles stored since the index last looked and seen within the window; the evictions."""
+    def index_bodies(self, repository: ArticleRepository, site: str, now: datetime | None = None,
+                     catch_up: bool = False) -> int:
+        """Index the articles stored since the index last looked and seen within the window; the evictions.
+
+        ``catch_up``: a look between two stores, for what other crawls stored meanwhile.  Their
+        rows were seen just now, so all are in the window: one query past the highest id read.
+        """
         if self.near is None:
             return 0
         now = now or datetime.now(UTC)
@@ -105,7 +110,7 @@ class ArticleStore:
         self.near.expire(now)
         scope = None if self.every_site else site
         # Read first: rows stored while the bodies stream are looked at next time, none is skipped.
-        newest_id = repository.newest_article_id(scope)
+        newest_id = 0 if catch_up else repository.newest_article_id(scope)
         rows = repository.bodies(scope, now - self.window, self.indexed_up_to, newest=self.config.max_entries)
         for article_id, url, body, seen_at, row_site in rows:
             self.near.add(url, body, seen_at, row_site)
@@ -120,10 +125,13 @@ class ArticleStore:
         site = item.site or ""
         url = item.canonical_url or item.url
         copies: list[tuple[Article, float]] = []
+        checked_new = False
         if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
             repository.lock_new_articles(site)
-            self.index_bodies(repository, site, now)  # what other crawls stored meanwhile, in the window
+            self.index_bodies(repository, site, now, catch_up=True)  # what other crawls stored meanwhile
             exact = repository.by_content_hash(item.content_hash or "", site)
+            # Under the site's lock, neither lookup can change before the upsert: it need not repeat them.
+            checked_new = exact is None
             near = self.near.find(url, item.body_text, site=site) if self.config.near_threshold > 0 else None
             twin = exact or (repository.by_canonical_url(near.url) if near is not None else None)
             if twin is not None and published_earlier(item, twin):
@@ -137,7 +145,7 @@ class ArticleStore:
                     other = repository.by_canonical_url(match.url)
                     if other is not None and other.site != site:
                         copies.append((other, match.similarity))
-        result = repository.upsert(item, run_id, now)
+        result = repository.upsert(item, run_id, now, checked_new=checked_new)
         if result.outcome == "duplicate":
             return StoreOutcome(result, f"duplicate: {item.url} has the same body as stored {result.duplicate_of}")
         outcome = StoreOutcome(result)

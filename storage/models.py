@@ -116,6 +116,9 @@ class Article(Base):
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
     )
 
+    # The exact-twin lookup of each new article (site, content_hash): migration 0007.
+    __table_args__ = (Index("ix_articles_site_content_hash", "site", "content_hash"),)
+
 
 class ArticleTag(Base):
     """One tag of an article, in page order."""

@@ -199,18 +199,21 @@ class ArticleRepository:
         """Serialize adding new articles of ``site`` until this transaction ends (checks that span rows)."""
         self._lock(f"new-articles:{site}")
 
-    def upsert(self, record: ArticleRecord, run_id: int | None, now: datetime) -> UpsertResult:
+    def upsert(self, record: ArticleRecord, run_id: int | None, now: datetime, checked_new: bool = False
+               ) -> UpsertResult:
         """Store ``record`` by canonical URL: insert, record a new version on change, or touch.
 
         A record whose body is already stored under another canonical URL is a
         duplicate and is not written.  The insert uses the backend's native
         ``ON CONFLICT DO NOTHING`` so two crawls writing at once never make two rows.
+        ``checked_new``: the caller found, in this transaction and under ``lock_new_articles``,
+        no row under the URL and none with the body; the two lookups are not repeated.
         """
         canonical = record.canonical_url or record.url
         self._lock(f"url:{canonical}", f"body:{record.site}:{record.content_hash}")
-        existing = self.by_canonical_url(canonical)
+        existing = None if checked_new else self.by_canonical_url(canonical)
         if existing is None:
-            twin = self.by_content_hash(record.content_hash or "", record.site)
+            twin = None if checked_new else self.by_content_hash(record.content_hash or "", record.site)
             if twin is not None:
                 return UpsertResult("duplicate", twin.id, duplicate_of=twin.canonical_url)
             values = {name: getattr(record, name) for name in ARTICLE_FIELDS}
@@ -232,7 +235,7 @@ class ArticleRepository:
             )
             article_id = self.session.scalar(stmt)
             if article_id is not None:
-                self._replace_tags(article_id, record.tags)
+                self._replace_tags(article_id, record.tags, fresh=True)
                 self._add_version(article_id, 1, record, run_id, now)
                 return UpsertResult("new", article_id)
             # Another writer inserted it between our read and our insert.
@@ -285,8 +288,10 @@ class ArticleRepository:
         for key in sorted(set(keys)):
             self.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
-    def _replace_tags(self, article_id: int, tags: list[str]) -> None:
-        self.session.query(ArticleTag).filter(ArticleTag.article_id == article_id).delete()
+    def _replace_tags(self, article_id: int, tags: list[str], fresh: bool = False) -> None:
+        """Store ``tags`` as the article's, in order, once each; ``fresh``: a row just inserted, no tags to delete."""
+        if not fresh:
+            self.session.query(ArticleTag).filter(ArticleTag.article_id == article_id).delete()
         seen: set[str] = set()
         for position, tag in enumerate(tags):
             if tag not in seen:

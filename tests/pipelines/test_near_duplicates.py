@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.dedupe import NearDuplicateIndex, jaccard, shingles
+from crawler.dedupe import NearDuplicateIndex, hashed_jaccard, jaccard, shingle_hashes, shingles
 from crawler.replica import ReplicaSite
 
 
@@ -15,6 +15,20 @@ def test_shingles_and_jaccard() -> None:
     assert shingles("One two three four five six") == {"one two three four five", "two three four five six"}
     assert shingles("Short text") == {"short text"}
     assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
+
+
+def test_hashed_shingles_give_the_same_jaccard_as_the_strings() -> None:
+    """The index holds shingles as 64-bit hashes: one per distinct shingle, the same similarity."""
+    site = ReplicaSite(articles=60)
+    bodies = ["\n\n".join(a.paragraphs) for a in site.articles if a.paragraphs][:20]
+    edited = [body.replace(" the ", " a ", 3) for body in bodies]
+    for body, other in zip(bodies, edited + bodies[1:] + bodies[:1], strict=False):
+        assert shingle_hashes(body).size == len(shingles(body))
+        expected = jaccard(shingles(body), shingles(other))
+        assert hashed_jaccard(shingle_hashes(body), shingle_hashes(other)) == pytest.approx(expected)
+    assert shingle_hashes("Short text").size == 1
+    assert shingle_hashes("").size == 0
+    assert hashed_jaccard(shingle_hashes(""), shingle_hashes("")) == 0.0
 
 
 def test_threshold_must_be_a_share() -> None:
