@@ -8,18 +8,24 @@ kept in ``crawl_events`` by the run recorder); duplicates raise ``DuplicateItem`
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
 
+from crawler.batching import WriteBatcher
 from crawler.dedupe import NearDuplicateIndex
 from crawler.exceptions import DuplicateItem
 from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
-from crawler.store import ArticleStore, StoreConfig
+from crawler.store import ArticleStore, StoreConfig, StoreOutcome
 from storage.db import session_scope
 from storage.repository import ArticleRepository
 
@@ -96,18 +102,29 @@ class DedupePipeline(_CrawlerPipeline):
 
 
 class StorePipeline(_CrawlerPipeline):
-    """Upsert each article by canonical URL, one transaction per article (the rules: crawler/store.py).
+    """Upsert each article by canonical URL, many articles per transaction (the rules: crawler/store.py).
 
     A new URL whose body repeats a stored article of the site is a duplicate (unless published
     earlier: it then takes the stored row's place); one that nearly matches another site's article
     is stored and linked to it as a syndicated copy.  The checks and the insert share one
     transaction, under a per-site lock, so two crawls writing at once cannot both store the pair.
+
+    Writes are batched (``STORE_BATCH_SIZE`` articles or ``STORE_BATCH_SECONDS`` after the first,
+    and at close) and run in a worker thread, one batch at a time (crawler/batching.py); each
+    article's outcome is counted on the reactor thread once its batch committed.  A batch that one
+    article breaks is written again article by article, so the others are kept.
+    ``STORE_BATCH_SIZE = 1``: one transaction per article, written inline.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.articles = ArticleStore(StoreConfig.from_settings(crawler.settings))
         self.unwritten: list[ArticleRecord] = []  # articles the database did not take yet (outage)
+        size = crawler.settings.getint("STORE_BATCH_SIZE")
+        seconds = crawler.settings.getfloat("STORE_BATCH_SECONDS")
+        self.batcher: WriteBatcher[ArticleRecord] | None = (
+            WriteBatcher(self._write_batch, size, seconds) if size > 1 else None
+        )
 
     @property
     def near(self) -> NearDuplicateIndex | None:
@@ -138,35 +155,115 @@ class StorePipeline(_CrawlerPipeline):
         if evicted:
             self.stats.inc_value("near_duplicates/evicted", evicted)
 
-    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+    def process_item(self, item: ArticleRecord) -> ArticleRecord | Coroutine[Any, Any, ArticleRecord]:
         """Store the item; count new / updated / unchanged; raise DuplicateItem for a stored twin.
 
+        Batched, the result is a coroutine (Scrapy awaits it) that ends once the item's batch is written.
         While the database is away the write is retried (the crawl waits) for ``STORE_RETRY_SECONDS``;
         after that the article waits in ``unwritten`` and is written as soon as a write succeeds again,
         or at close (``close_spider``), so no article is silently lost.
         """
+        if self.batcher is None:
+            return self._process_inline(item)
+        return self._process_batched(self.batcher, item)
+
+    async def _process_batched(self, batcher: WriteBatcher[ArticleRecord], item: ArticleRecord) -> ArticleRecord:
+        written = await maybe_deferred_to_future(batcher.add(item))
+        self.stats.set_value("store/batches", batcher.batches)
+        if isinstance(written, _Unwritten):
+            self._keep_unwritten(item)
+        else:
+            self._account(item, written)
+            if self.unwritten:
+                # Under the batch lock: on the reactor thread, while no batch is being written.
+                await maybe_deferred_to_future(batcher.lock.run(lambda: defer.succeed(self._write_unwritten())))
+        return item
+
+    def _process_inline(self, item: ArticleRecord) -> ArticleRecord:
         try:
             self.recorder.retry.run(lambda: self._store(item), item.url)
         except DatabaseUnavailable:
-            self.unwritten.append(item)
-            logger.warning("database unavailable: %s kept for later (%d waiting)", item.url, len(self.unwritten))
+            self._keep_unwritten(item)
             return item
         if self.unwritten:
             self._write_unwritten()
         return item
 
-    def _store(self, item: ArticleRecord) -> str:
-        """One transaction: the duplicate checks and the upsert; the outcome counted. Raises DuplicateItem."""
-        now = datetime.now(UTC)
+    def _keep_unwritten(self, item: ArticleRecord) -> None:
+        self.unwritten.append(item)
+        logger.warning("database unavailable: %s kept for later (%d waiting)", item.url, len(self.unwritten))
+
+    # --- writing (in the batch thread, or inline) ---------------------------------------
+
+    def _store_in(self, repository: ArticleRepository, item: ArticleRecord, now: datetime) -> _Stored:
+        """Store one item in the caller's transaction; the index updated. Raises DuplicateItem."""
         item.site = item.site or self.recorder.site
         evicted = self.near.evicted if self.near is not None else 0
-        with session_scope(self.recorder.engine) as session:
-            outcome = self.articles.store(ArticleRepository(session), item, self.recorder.run_id, now)
+        outcome = self.articles.store(repository, item, self.recorder.run_id, now)
         if outcome.outcome == "duplicate":
             raise DuplicateItem(outcome.duplicate_reason)
         self.articles.committed(item, outcome, now)
-        if self.near is not None:
-            self._count_evictions(self.near.evicted - evicted)
+        return _Stored(outcome, (self.near.evicted - evicted) if self.near is not None else 0)
+
+    def _store(self, item: ArticleRecord) -> str:
+        """One transaction: the duplicate checks and the upsert; the outcome counted. Raises DuplicateItem."""
+        now = datetime.now(UTC)
+        with session_scope(self.recorder.engine) as session:
+            stored = self._store_in(ArticleRepository(session), item, now)
+        self._account(item, stored)
+        return stored.outcome.outcome
+
+    def _write_batch(self, items: list[ArticleRecord]) -> list[Any]:
+        """In the batch thread: the items in one transaction; per item a _Stored, a DuplicateItem or _Unwritten.
+
+        The index learns each article as it is stored, before the commit, so the next article of
+        the batch is checked against it; after a rollback an entry may name a row that is not
+        there, which finds no twin (``by_canonical_url``) and so changes no outcome.
+        """
+        now = datetime.now(UTC)
+
+        def write_all() -> list[Any]:
+            results: list[Any] = []
+            with session_scope(self.recorder.engine) as session:
+                repository = ArticleRepository(session)
+                # First, as every single write takes it before any row lock: two crawls of the site
+                # writing batches at once then queue instead of deadlocking (PostgreSQL; SQLite: no-op).
+                repository.lock_new_articles(self.recorder.site)
+                for item in items:
+                    try:  # a duplicate writes nothing: the batch goes on
+                        results.append(self._store_in(repository, item, now))
+                    except DuplicateItem as exc:
+                        results.append(exc)
+            return results
+
+        try:
+            return self.recorder.retry.run(write_all, f"a batch of {len(items)} articles")
+        except DatabaseUnavailable:
+            return [_Unwritten() for _ in items]
+        except Exception as exc:  # noqa: BLE001 - one article broke the batch: each is written alone
+            logger.warning("a batch of %d articles failed (%s); writing each alone", len(items), describe(exc))
+            return [self._write_alone(item) for item in items]
+
+    def _write_alone(self, item: ArticleRecord) -> Any:
+        now = datetime.now(UTC)
+
+        def write() -> _Stored:
+            with session_scope(self.recorder.engine) as session:
+                return self._store_in(ArticleRepository(session), item, now)
+
+        try:
+            return self.recorder.retry.run(write, item.url)
+        except DatabaseUnavailable:
+            return _Unwritten()
+        except Exception as exc:  # noqa: BLE001 - handed to Scrapy as this item's failure (counted lost)
+            return exc
+
+    # --- accounting (reactor thread) ------------------------------------------------------
+
+    def _account(self, item: ArticleRecord, stored: _Stored) -> None:
+        """Count a committed outcome: new / updated / unchanged, links, evictions, a replaced row's event."""
+        outcome = stored.outcome
+        self._count_evictions(stored.evicted)
         self.stats.inc_value(f"articles/{outcome.outcome}")
         if outcome.copies:
             self.stats.inc_value("syndication/linked", len(outcome.copies))
@@ -176,7 +273,6 @@ class StorePipeline(_CrawlerPipeline):
             record_event = getattr(self.recorder, "record_event", None)
             if record_event is not None:
                 record_event(outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}")
-        return outcome.outcome
 
     def _write_unwritten(self) -> None:
         """Write the articles kept aside during an outage, oldest first, until the database fails again."""
@@ -192,8 +288,18 @@ class StorePipeline(_CrawlerPipeline):
                 self.recorder.record_lost(item.url, "pipeline_error", describe(exc))
             self.unwritten.pop(0)
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Coroutine[Any, Any, None] | None:
         """Write what waited; what the database still does not take is counted ``unwritten``, by URL."""
+        if self.batcher is not None:
+            return self._drain_and_close(self.batcher)
+        self._close_unwritten()
+        return None
+
+    async def _drain_and_close(self, batcher: WriteBatcher[ArticleRecord]) -> None:
+        await maybe_deferred_to_future(batcher.drain())
+        self._close_unwritten()
+
+    def _close_unwritten(self) -> None:
         if not self.unwritten:
             return
         logger.warning("closing: writing %d articles kept aside during a database outage", len(self.unwritten))
@@ -204,3 +310,15 @@ class StorePipeline(_CrawlerPipeline):
             reason = f"database unavailable for {window:.0f}s (STORE_RETRY_SECONDS): {self.recorder.retry.last_error}"
             self.recorder.record_lost(item.url, "unwritten", reason)
         self.unwritten.clear()
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """One article's committed outcome, and how many index entries storing it evicted."""
+
+    outcome: StoreOutcome
+    evicted: int = 0
+
+
+class _Unwritten:
+    """The database stayed away past the retry window: the article waits in ``unwritten``."""

@@ -190,6 +190,11 @@ CRAWL_RUN_ID = 0
 # Seconds a crawl waits out a database outage (writes retried with backoff) before an article is
 # kept aside as unwritten; at close it waits this long again before giving the writes up.
 STORE_RETRY_SECONDS = 60
+# Articles written per transaction, in a worker thread (crawler/batching.py): a batch is written when
+# it holds this many, STORE_BATCH_SECONDS after its first article, and at close. 1: one transaction
+# per article, written inline on the reactor thread (the pre-batching behaviour).
+STORE_BATCH_SIZE = 50
+STORE_BATCH_SECONDS = 0.5
 # Seconds between a running crawl's heartbeats (crawl_runs.heartbeat_at): how others know it lives.
 RUN_HEARTBEAT_SECONDS = 30
 # A running run whose heartbeat is older than this is closed as killed (hung, or gone on another host);
