@@ -18,6 +18,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -50,15 +51,20 @@ def _word_hash(word: str) -> int:
     return zlib.crc32(data) | (zlib.crc32(data, 0x9E3779B9) << 32)
 
 
+@lru_cache(maxsize=64)
 def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     """The text's ``size``-word shingles (as :func:`shingles` cuts them) as sorted unique 64-bit hashes.
 
     Deterministic (no per-process salt) and about ten times smaller than the strings: what the
     index holds per article.  Two different shingles share a hash with negligible probability.
+    Memoized (the trust check, the index lookup and the index itself hash the same body): the
+    array is read-only.
     """
     words = _WORD.findall(text.casefold())
     if not words:
-        return np.empty(0, dtype=np.uint64)
+        empty = np.empty(0, dtype=np.uint64)
+        empty.flags.writeable = False
+        return empty
     hashed = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
     width = min(size, len(hashed))
     count = len(hashed) - width + 1
@@ -66,7 +72,9 @@ def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     with np.errstate(over="ignore"):  # modular arithmetic: the wrap-around is the point
         for offset in range(width):
             grams = grams * _MIX + hashed[offset : offset + count]
-    return np.unique(grams)
+    unique = np.unique(grams)
+    unique.flags.writeable = False
+    return unique
 
 
 def hashed_jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
+import numpy as np
 from scrapy.crawler import Crawler
 
+from crawler.dedupe import shingle_hashes
 from crawler.guard import on_hosts, report
 from crawler.items import ArticleRecord
 from crawler.urls import canonical_url
@@ -28,28 +29,22 @@ logger = logging.getLogger(__name__)
 
 SKETCH_SIZE = 128
 """Shingle hashes kept per article (bottom-k): enough to tell a twin from another story."""
-SHINGLE_WORDS = 5
-_WORD = re.compile(r"\w+")
+SKETCHES_HELD = 10_000
+"""This run's articles whose sketch is held (the most recent); an older one is read back from the store."""
 
 
-def sketch(text: str | None) -> frozenset[int]:
-    """The ``SKETCH_SIZE`` smallest hashes of the text's 5-word shingles (lower-cased)."""
-    words = _WORD.findall((text or "").casefold())
-    if len(words) < SHINGLE_WORDS:
-        shingles = {" ".join(words)} if words else set()
-    else:
-        shingles = {" ".join(words[i: i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
-    hashes = sorted(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles)
-    return frozenset(hashes[:SKETCH_SIZE])
+def sketch(text: str | None) -> np.ndarray:
+    """The ``SKETCH_SIZE`` smallest hashes of the text's 5-word shingles (lower-cased), ascending."""
+    return shingle_hashes(text or "")[:SKETCH_SIZE].copy()
 
 
-def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of two texts from their sketches (0 when either is empty)."""
-    if not a or not b:
+    if not a.size or not b.size:
         return 0.0
-    union_bottom = sorted(a | b)[:SKETCH_SIZE]
-    both = sum(1 for h in union_bottom if h in a and h in b)
-    return both / len(union_bottom)
+    union_bottom = np.union1d(a, b)[:SKETCH_SIZE]
+    both = np.isin(union_bottom, a, assume_unique=True) & np.isin(union_bottom, b, assume_unique=True)
+    return int(both.sum()) / len(union_bottom)
 
 
 def is_variant(url: str, other: str) -> bool:
@@ -66,7 +61,8 @@ class TrustPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.threshold = crawler.settings.getfloat("CANONICAL_MIN_SIMILARITY")
-        self.sketches: dict[str, frozenset[int]] = {}  # canonical URL -> body sketch, this run's articles
+        # Canonical URL -> body sketch of this run's recent articles (bounded: memory stays flat).
+        self.sketches: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TrustPipeline:
@@ -84,10 +80,14 @@ class TrustPipeline:
                 self.crawler.stats.inc_value("guard/canonical_refused")
                 report(self.crawler, item.url, "canonical_refused", f"{refusal}; stored under its own URL")
                 item.canonical_url = own
-        self.sketches.setdefault(item.canonical_url or own, body)
+        key = item.canonical_url or own
+        if key not in self.sketches:
+            self.sketches[key] = body
+            if len(self.sketches) > SKETCHES_HELD:
+                self.sketches.popitem(last=False)
         return item
 
-    def _refusal(self, own: str, declared: str, body: frozenset[int]) -> str | None:
+    def _refusal(self, own: str, declared: str, body: np.ndarray) -> str | None:
         spider = self.crawler.spider
         hosts = [h for h in (getattr(spider, "allowed_domains", None) or []) if h]
         if hosts and not on_hosts(urlsplit(declared).hostname or "", hosts):
@@ -105,7 +105,7 @@ class TrustPipeline:
                     f"CANONICAL_MIN_SIMILARITY {self.threshold})")
         return None
 
-    def _stored_sketch(self, url: str) -> frozenset[int] | None:
+    def _stored_sketch(self, url: str) -> np.ndarray | None:
         """The sketch of the article stored under ``url``, None when there is none or the store is away."""
         from crawler.extensions import CrawlRunRecorder
         from storage.db import session_scope
