@@ -9,12 +9,14 @@ are kept (a redirect or an error page has no article).
 The WARC files live under ``ARCHIVE_DIR`` (default: ``archive/`` next to a SQLite database, else
 ``./archive``); ``ARCHIVE_ENABLED = False`` turns archiving off.  When the crawl closes, retention
 (``ARCHIVE_RETENTION_DAYS``, ``ARCHIVE_MAX_BYTES``) deletes old files and their index rows.
-An index row the database does not take waits and is retried; the WARC record is kept either way.
+Index rows are written in batches (``INDEX_BATCH_ROWS`` or ``INDEX_BATCH_SECONDS``, and at close); an
+index row the database does not take waits and is retried; the WARC record is kept either way.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 ARTICLE_CALLBACKS = frozenset({"parse_article"})
 """Spider callbacks whose every response is an article page."""
+INDEX_BATCH_ROWS = 50
+INDEX_BATCH_SECONDS = 2.0
+"""Index rows are written when this many wait or this long after the last write, and at close."""
 ARCHIVED_KEY = "archived_record"
 """Response meta flag: this response is written already (one record per response)."""
 
@@ -75,7 +80,8 @@ class PageArchiveMiddleware:
         self.max_bytes = settings.getint("ARCHIVE_MAX_BYTES")
         self.writer: WarcFileWriter | None = None
         self.recorder: CrawlRunRecorder | None = None
-        self.pending: list[tuple[str, datetime, RecordRef, int]] = []  # index rows the database did not take yet
+        self.pending: list[tuple[str, datetime, RecordRef, int]] = []  # index rows not written yet
+        self.indexed_at = time.monotonic()  # when index rows were last written
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -134,7 +140,10 @@ class PageArchiveMiddleware:
         self.stats.inc_value("archive/pages")
         self.stats.inc_value("archive/bytes", ref.length)
         self.pending.append((response.url, now, ref, response.status))
-        self._index(site, run_id)
+        # Index rows go in batches: one transaction per page would take the database's write lock
+        # (SQLite's only one) once per page, against the store's batches.
+        if len(self.pending) >= INDEX_BATCH_ROWS or time.monotonic() - self.indexed_at >= INDEX_BATCH_SECONDS:
+            self._index(site, run_id)
 
     def _index(self, site: str, run_id: int | None, wait: bool = False) -> bool:
         """Write the waiting index rows: one try (``wait``: through the crawl's database retry); True when done."""
@@ -160,6 +169,7 @@ class PageArchiveMiddleware:
             logger.debug("archive index: %d rows wait (%s)", len(batch), describe(exc))
             return False
         del self.pending[: len(batch)]
+        self.indexed_at = time.monotonic()
         return True
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
