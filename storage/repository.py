@@ -153,6 +153,8 @@ class ArticleRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Advisory locks this repository took; they last until the session's transaction ends.
+        self._locked: set[str] = set()
 
     def by_canonical_url(self, canonical_url: str) -> Article | None:
         """The article stored under this canonical URL."""
@@ -285,8 +287,9 @@ class ArticleRepository:
         """
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for key in sorted(set(keys)):
+        for key in sorted(set(keys) - self._locked):  # a batch takes the site's lock once, not per article
             self.session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+            self._locked.add(key)
 
     def _replace_tags(self, article_id: int, tags: list[str], fresh: bool = False) -> None:
         """Store ``tags`` as the article's, in order, once each; ``fresh``: a row just inserted, no tags to delete."""
