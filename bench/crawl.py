@@ -311,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{time.monotonic() - started:.1f} s; served by {server.name} at {server.base_url}")
             check_serving(server.base_url, paths[:4] + [site.seed_article.path])
             cpu_before, requests_before = server.cpu_seconds(), server.requests()
-            probe = (paths * (PROBE_REQUESTS // len(paths) + 1))[:PROBE_REQUESTS]
+            count = min(PROBE_REQUESTS, 3 * len(paths))
+            probe = (paths * 3)[:count]
             rate = server_rate(server.base_url, probe)
             probe_ms = 1000 * (server.cpu_seconds() - cpu_before) / max(1, server.requests() - requests_before)
             print(f"server alone: {rate:.0f} pages/s to 8 keep-alive clients in this process, "
