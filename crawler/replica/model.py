@@ -49,6 +49,13 @@ TAGS: dict[str, str] = {
 }
 """Tag slug -> name."""
 
+HEADLINE_TRIES = 12
+"""Fresh headlines drawn for a post whose headline is taken, in the first ``FULL_TRIES_POSTS`` posts."""
+FULL_TRIES_POSTS = 4000
+LATE_HEADLINE_TRIES = 2
+"""Draws for later posts (newest first): the headline space is spent by then, so twelve draws buy no
+new headline and made a 60,000-post replica three times slower to build. Smaller replicas are unchanged."""
+
 _CATEGORY_WEIGHTS = (("news", 42), ("foreign-actors", 22), ("syrian-actors", 16), ("commentary", 14),
                      ("uncategorized", 6))
 _CATEGORY_THEMES: dict[str, tuple[str, ...]] = {
@@ -85,6 +92,23 @@ class _Draft:
     has_id: bool = True
     slug: str = ""
     is_seed: bool = False
+
+
+def _renumber_overflow(ids: dict[int, int]) -> None:
+    """Move ids that counting back from the seed's fixed id took to 0 or below past the newest id.
+
+    Ids ascend with time and the seed keeps ``SEED_ID``, so past about 7,000 posts older than the
+    seed the oldest would get ``/news/-58446/...``: like an archive imported after the site went
+    live, those posts take ids above the newest instead, still ascending with their dates.
+    Smaller replicas have no such id and are left exactly as they were.
+    """
+    overflow = sorted(n for n in ids.values() if n <= 0)
+    if not overflow:
+        return
+    offset = max(ids.values()) + 1 - overflow[0]  # the oldest overflowing post lands right after the newest
+    for i, n in ids.items():
+        if n <= 0:
+            ids[i] = n + offset
 
 
 class ReplicaSite:
@@ -152,7 +176,8 @@ class ReplicaSite:
             elif i in notice_at:
                 self._fill_notice(draft, corpus.NOTICES[notice_at[i]], rng, "uncategorized")
             else:
-                self._fill_story(draft, rng, used_titles, used_bodies)
+                tries = HEADLINE_TRIES if i < FULL_TRIES_POSTS else LATE_HEADLINE_TRIES
+                self._fill_story(draft, rng, used_titles, used_bodies, tries)
                 # Two more pre-id posts just before "Happy Eid", with old underscore slugs.
                 if i >= oldest - 2:
                     draft.has_id = False
@@ -210,7 +235,7 @@ class ReplicaSite:
         draft.kind = "notice"
 
     def _fill_story(
-        self, draft: _Draft, rng: random.Random, used_titles: set[str], used_bodies: set[str]
+        self, draft: _Draft, rng: random.Random, used_titles: set[str], used_bodies: set[str], tries: int
     ) -> None:
         """A generated news story, commentary or miscellaneous post."""
         names, weights = zip(*_CATEGORY_WEIGHTS, strict=True)
@@ -219,7 +244,7 @@ class ReplicaSite:
         themes = [t for t in corpus.THEMES if allowed is None or t.key in allowed]
         theme = rng.choice(themes)
         slots = corpus.story_slots(theme, rng)
-        for _ in range(12):
+        for _ in range(tries):
             title, lede = corpus.headline_and_lede(theme, rng, slots)
             if title not in used_titles:
                 break
@@ -259,6 +284,8 @@ class ReplicaSite:
                 ids[i] = next_id
         seed_index = next(i for i, d in enumerate(drafts) if d.is_seed)
         shift = seed.SEED_ID - ids[seed_index]
+        ids = {i: n + shift for i, n in ids.items()}
+        _renumber_overflow(ids)
         used_slugs: set[str] = set()
         posts: list[Article] = []
         for i in range(len(drafts) - 1, -1, -1):
@@ -279,7 +306,7 @@ class ReplicaSite:
                 )
             posts.append(
                 Article(
-                    post_id=ids[i] + shift if i in ids else None,
+                    post_id=ids.get(i),
                     category=draft.category,
                     slug=slug,
                     title=draft.title,
@@ -398,6 +425,7 @@ class ReplicaSite:
                 self.authors[author] = a.author
                 self.by_author.setdefault(author, []).append(a)
         self.tags = {slug: name for slug, name in self.tags.items() if slug in self.by_tag}
+        self.related_pool = pages.related_pool(self.by_category)
 
     # --- queries --------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ whole replica is bound by the crawler, not by the server.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
@@ -17,6 +18,10 @@ from crawler.replica.posts import Article, SiteContent
 SITE_NAME = "The Syrian Observer"
 PER_PAGE = 10
 """Posts per listing page (the model pages its listings by it too)."""
+ARCHIVE_WIDGET_MONTHS = 24
+"""Months the sidebar's archive widget lists, newest first (WordPress's widget takes a limit too):
+without one a 20,000-post replica's every page carries 132 month links. Below two years of posts
+(about 3,600 of them) the widget lists every month, as it always did."""
 ABOUT_US = (
     "The Syrian Observer is a daily online news service covering Syrian political and civil "
     "society news."
@@ -111,7 +116,7 @@ def _sidebar(site: SiteContent, base: str) -> str:
     )
     months = "\n".join(
         f'      <li><a href="{base}/{y:04d}/{m:02d}/">{corpus.MONTHS[m - 1]} {y}</a></li>'
-        for (y, m) in sorted(site.by_month, reverse=True)
+        for (y, m) in sorted(site.by_month, reverse=True)[:ARCHIVE_WIDGET_MONTHS]
     )
     cloud = " ".join(
         f'<a href="{base}/tag/{slug}/" class="tag-cloud-link">{esc(name)}</a>' for slug, name in site.tags.items()
@@ -191,10 +196,31 @@ onclick="window.open(this.href, 'tw', 'width=600,height=400'); return false;">Tw
 </div>"""
 
 
+def related_posts(site: SiteContent, article: Article) -> list[Article]:
+    """Up to three live posts of the article's category: the two published just before it, then after.
+
+    A bisection over ``site.related_pool`` (not a scan of the category), so a static copy of the
+    whole site renders in linear time.
+    """
+    posts, keys = site.related_pool[article.category]
+    # The first post not newer than the article; the article itself sits there or later.
+    idx = bisect_left(keys, -article.published.timestamp())
+    before = [a for a in posts[max(0, idx - 3):idx] if a.path != article.path][-2:]
+    after = [a for a in posts[idx:idx + 3] if a.path != article.path][:2]
+    return (before + after)[:3]
+
+
+def related_pool(by_category: dict[str, list[Article]]) -> dict[str, tuple[list[Article], list[float]]]:
+    """Per category: its live (not dead) posts, newest first, and the bisection keys of their dates."""
+    pool: dict[str, tuple[list[Article], list[float]]] = {}
+    for category, items in by_category.items():
+        live = [a for a in items if a.kind != "dead"]
+        pool[category] = (live, [-a.published.timestamp() for a in live])
+    return pool
+
+
 def _related(site: SiteContent, article: Article, base: str) -> str:
-    same = [a for a in site.by_category[article.category] if a.kind != "dead" and a.path != article.path]
-    idx = next((i for i, a in enumerate(same) if a.published <= article.published), len(same))
-    picks = (same[max(0, idx - 2):idx] + same[idx:idx + 2])[:3]
+    picks = related_posts(site, article)
     items = "\n".join(f'    <li><a href="{base}{a.path}">{esc(a.title)}</a></li>' for a in picks)
     return f"""<section class="related-posts">
   <h3 class="related-title">Related Articles</h3>

@@ -57,6 +57,8 @@ class SiteContent(Protocol):
     tags: dict[str, str]
     by_category: dict[str, list[Article]]
     by_month: dict[tuple[int, int], list[Article]]
+    related_pool: dict[str, tuple[list[Article], list[float]]]
+    """Per category: live posts newest first and their bisection keys (``pages.related_pool`` builds it)."""
 
     def href(self, listing: str, article: Article) -> str:
         """The article's URL as a listing links to it."""
