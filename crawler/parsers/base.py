@@ -12,22 +12,16 @@ the page that needs it (``soup_of(element)``), or on the whole page (``soup``).
 
 from __future__ import annotations
 
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, ClassVar
 
 from bs4 import BeautifulSoup
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from crawler.items import CONTENT_FIELDS, ArticleRecord
+from crawler.parsers.select import PageIndex
 
 _EMPTY_TREE = "<html><body></body></html>"
-
-
-@cache
-def css(selector: str) -> CSSSelector:
-    """``selector`` compiled to an XPath once (cssselect), for plain lxml elements."""
-    return CSSSelector(selector)
 
 
 class ArticleParser:
@@ -66,9 +60,14 @@ class ArticleParser:
         markup = etree.tostring(element, method="html", encoding="unicode", with_tail=False)
         return BeautifulSoup(markup, "lxml")
 
+    @cached_property
+    def index(self) -> PageIndex:
+        """The page's elements by class, for fast selection (built on first use)."""
+        return PageIndex(self.tree)
+
     def select(self, selector: str, root: etree._Element | None = None) -> list[etree._Element]:
-        """Elements of the page (or under ``root``) matching a CSS selector, in document order."""
-        return css(selector)(self.tree if root is None else root)
+        """Elements of the page (or under ``root``, itself included) matching a CSS selector, in document order."""
+        return self.index.select(selector, root)
 
     def select_one(self, selector: str, root: etree._Element | None = None) -> etree._Element | None:
         """The first element matching a CSS selector, or ``None``."""
