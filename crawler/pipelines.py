@@ -27,7 +27,7 @@ from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
 from crawler.store import ArticleStore, StoreConfig, StoreOutcome
 from storage.db import session_scope
-from storage.repository import ArticleRepository
+from storage.repository import ArticleRepository, CrawlRunRepository
 
 logger = logging.getLogger(__name__)
 
@@ -199,9 +199,15 @@ class StorePipeline(_CrawlerPipeline):
         """Store one item in the caller's transaction; the index updated. Raises DuplicateItem."""
         item.site = item.site or self.recorder.site
         evicted = self.near.evicted if self.near is not None else 0
-        outcome = self.articles.store(repository, item, self.recorder.run_id, now)
+        run_id = self.recorder.run_id
+        outcome = self.articles.store(repository, item, run_id, now)
         if outcome.outcome == "duplicate":
             raise DuplicateItem(outcome.duplicate_reason)
+        if outcome.replaced_url and run_id is not None:
+            # In the article's own transaction: a crawl killed right after the commit still has the event.
+            CrawlRunRepository(repository.session).add_event(
+                run_id, outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}", now
+            )
         self.articles.committed(item, outcome, now)
         return _Stored(outcome, (self.near.evicted - evicted) if self.near is not None else 0)
 
@@ -268,11 +274,9 @@ class StorePipeline(_CrawlerPipeline):
         if outcome.copies:
             self.stats.inc_value("syndication/linked", len(outcome.copies))
         if outcome.replaced_url:
-            # The displaced URL was counted when stored; its story now lives on under this earlier copy.
+            # The displaced URL was counted when stored; its story now lives on under this earlier copy
+            # (its ``replaced`` event was written with the article).
             self.stats.inc_value("articles/replaced")
-            record_event = getattr(self.recorder, "record_event", None)
-            if record_event is not None:
-                record_event(outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}")
 
     def _write_unwritten(self) -> None:
         """Write the articles kept aside during an outage, oldest first, until the database fails again."""

@@ -33,6 +33,9 @@ from storage.models import Article, ArticleTag, ArticleVersion, CrawlEvent, Craw
 pytestmark = pytest.mark.crawl
 
 ARTICLES = 50
+# Small batches, so the store grows in steps the kill points fall between (a batch commits whole
+# or not at all: what a kill loses is fetched again by the restart).
+BATCH = "STORE_BATCH_SIZE=4"
 CONTENT = (
     "canonical_url", "url", "title", "summary", "source", "body_text", "body_html", "disclaimer", "category",
     "authors", "language", "published_at", "published_raw", "modified_at", "image_url", "image_caption",
@@ -45,7 +48,7 @@ def cli(*args: str) -> list[str]:
 
 
 def crawl_command(db_url: str, base_url: str) -> list[str]:
-    return cli("crawl", "syrianobserver", "--db", db_url, "-a", f"base_url={base_url}")
+    return cli("crawl", "syrianobserver", "--db", db_url, "-a", f"base_url={base_url}", "-s", BATCH)
 
 
 def run_now_command(db_url: str, schedule: Path) -> list[str]:
@@ -119,7 +122,9 @@ def test_a_sigkilled_crawl_blocks_nothing_and_the_restart_completes_the_store(
     site, server = replica
     db_url = f"sqlite:///{tmp_path / 'store.db'}"
     schedule = tmp_path / "schedule.toml"
-    schedule.write_text(f'[sites.syrianobserver]\ninterval_seconds = 3600\nbase_url = "{server.base_url}"\n')
+    key, value = BATCH.split("=")
+    schedule.write_text(f'[sites.syrianobserver]\ninterval_seconds = 3600\nbase_url = "{server.base_url}"\n'
+                        f'settings = {{ {key} = "{value}" }}\n')
     kill_at = max(1, int(len(reference) * point))
 
     command = crawl_command(db_url, server.base_url) if killed == "crawl" else run_now_command(db_url, schedule)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -20,7 +21,7 @@ BODY = " ".join(f"Sentence {i} on the water cuts from the Alouk station to Hasak
 NEAR = BODY.replace("Sentence 7 on", "Sentence 7 about") + " Republished with edits."
 
 
-def open_run(db_url: str) -> tuple[StorePipeline, NormalizePipeline, DedupePipeline, list[tuple[str, str, str]]]:
+def open_run(db_url: str) -> tuple[StorePipeline, NormalizePipeline, DedupePipeline, Callable[[], list]]:
     engine = make_engine(db_url)
     ensure_schema(engine)
     now = datetime.now(UTC)
@@ -29,15 +30,19 @@ def open_run(db_url: str) -> tuple[StorePipeline, NormalizePipeline, DedupePipel
         run = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {})
         run.status, run_id = "ok", run.id
     crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0.9, "NEAR_DUPLICATE_WINDOW_DAYS": 30})
-    events: list[tuple[str, str, str]] = []
     pipeline = StorePipeline(crawler)
     pipeline.recorder = SimpleNamespace(  # type: ignore[assignment]
         engine=engine, site="syrianobserver", run_id=run_id, retry=DatabaseRetry(60),
-        record_event=lambda url, kind, reason: events.append((url, kind, reason)),
     )
     with session_scope(engine) as session:
         pipeline._index_bodies(ArticleRepository(session))
-    return pipeline, NormalizePipeline(crawler), DedupePipeline(crawler), events
+    return pipeline, NormalizePipeline(crawler), DedupePipeline(crawler), lambda: stored_events(pipeline)
+
+
+def stored_events(store: StorePipeline) -> list[tuple[str, str, str]]:
+    """The run's events as stored (a ``replaced`` event is written with the article that displaced the URL)."""
+    with session_scope(store.recorder.engine) as session:
+        return [(e.url, e.kind, e.reason) for e in CrawlRunRepository(session).events(store.recorder.run_id)]
 
 
 def record(url: str, body: str, day: int) -> ArticleRecord:
@@ -63,8 +68,8 @@ def test_an_earlier_published_copy_replaces_the_stored_one_and_the_displaced_url
     store.process_item(normalize.process_item(record("http://x/news/1/early.html", copy_body, day=9)))
     assert articles(store) == [("http://x/news/1/early.html", 2)]
     assert store.stats.get_value("articles/updated") == 1 and store.stats.get_value("articles/replaced") == 1
-    assert events == [("http://x/news/2/late.html", "replaced",
-                       "replaced by earlier-published copy http://x/news/1/early.html")]
+    assert events() == [("http://x/news/2/late.html", "replaced",
+                              "replaced by earlier-published copy http://x/news/1/early.html")]
     with session_scope(store.recorder.engine) as session:
         version = session.scalars(select(ArticleVersion).where(ArticleVersion.version == 2)).one()
         assert version.article_id == first_id and version.changed_fields[0] == "canonical_url"
@@ -82,7 +87,7 @@ def test_a_later_published_copy_stays_a_duplicate(db_url: str) -> None:
         store.process_item(normalize.process_item(record("http://x/news/2/late.html", NEAR, day=10)))
     with pytest.raises(DuplicateItem, match="same body"):
         store.process_item(normalize.process_item(record("http://x/news/3/same.html", BODY, day=9)))
-    assert articles(store) == [("http://x/news/1/early.html", 1)] and events == []
+    assert articles(store) == [("http://x/news/1/early.html", 1)] and events() == []
 
 
 def test_within_one_run_the_earlier_published_exact_copy_goes_through_dedupe_and_is_kept(db_url: str) -> None:
@@ -100,6 +105,6 @@ def test_within_one_run_the_earlier_published_exact_copy_goes_through_dedupe_and
     assert articles(store) == [("http://x/news/1/early.html", 2)]
     # Each page counted once: one new, one updated (it took the row), one duplicate (raised above).
     assert (store.stats.get_value("articles/new"), store.stats.get_value("articles/updated")) == (1, 1)
-    assert [e[0] for e in events] == ["http://x/news/2/late.html"]
+    assert [e[0] for e in events()] == ["http://x/news/2/late.html"]
     with session_scope(store.recorder.engine) as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 1
