@@ -150,7 +150,8 @@ def join(crawler: Crawler, spider: Any, server: Any) -> SharedRun:
     Raises RunBusy when a run of the site that is not shared (no Redis) is going.
     """
     settings = crawler.settings
-    site_key, run_id, worker, seeder = open_shared_run(settings, spider, server, register=True)
+    enqueue_only = settings.getbool("REDIS_ENQUEUE_ONLY")
+    site_key, run_id, worker, seeder = open_shared_run(settings, spider, server, register=not enqueue_only)
     site = site_key.split(":", 1)[1]
     logger.info("worker %s joined run %d of %s%s", worker, run_id, site, " (it enqueues the start requests)" * seeder)
     return SharedRun(server, site_key, f"{site_key}:run{run_id}", run_id, worker, seeder)
@@ -160,7 +161,8 @@ def open_shared_run(settings: Any, spider: Any, server: Any, register: bool = Fa
     """Under the site's Redis lock: the site's running shared run, else a new (or ``CRAWL_RUN_ID``'s) one.
 
     Returns (site key, run id, worker id, seeder); with ``register`` this process joins as a worker
-    (``crawler crawl --workers N`` opens the run without being one).  Raises RunBusy.
+    (``crawler crawl --workers N`` opens the run without being one); without it, under
+    ``REDIS_ENQUEUE_ONLY``, it may still be the seeder.  Raises RunBusy.
     """
     site = getattr(spider, "site_key", "") or spider.name
     site_key = f"{settings.get('REDIS_KEY_PREFIX') or 'crawler'}:{site}"
@@ -173,11 +175,15 @@ def open_shared_run(settings: Any, spider: Any, server: Any, register: bool = Fa
             if run_id is None:
                 run_id = _start_run(engine, settings, site, spider)
                 server.set(f"{site_key}:run", str(run_id))
+            namespace = f"{site_key}:run{run_id}"
             if register:
-                namespace, worker = f"{site_key}:run{run_id}", worker_id()
+                worker = worker_id()
                 ttl = int(settings.getfloat("REDIS_WORKER_TIMEOUT_SECONDS") * 1000)
                 server.set(f"{namespace}:alive:{worker}", b"1", px=ttl)
                 server.sadd(f"{namespace}:workers", worker)
+                seeder = bool(server.set(f"{namespace}:seeder", worker, nx=True))
+            elif settings.getbool("REDIS_ENQUEUE_ONLY"):
+                worker = f"enqueuer:{worker_id()}"
                 seeder = bool(server.set(f"{namespace}:seeder", worker, nx=True))
     finally:
         engine.dispose()
@@ -246,6 +252,7 @@ class RedisScheduler(ScrapyRedisScheduler):
             raise CloseSpider("busy") from None
         _runs[self.crawler] = self.shared
         settings = self.crawler.settings
+        self.enqueue_only = settings.getbool("REDIS_ENQUEUE_ONLY")
         self.queue = ReliableQueue(
             self.server, spider, self.shared.namespace, self.shared.worker,
             settings.getfloat("REDIS_WORKER_TIMEOUT_SECONDS"), self.serializer,
@@ -254,6 +261,8 @@ class RedisScheduler(ScrapyRedisScheduler):
         self._stop = threading.Event()
         period = settings.getfloat("REDIS_WORKER_HEARTBEAT_SECONDS")
         self._beater = threading.Thread(target=self._beat_forever, args=(period,), name="redis-heartbeat", daemon=True)
+        if self.enqueue_only:
+            return  # no heartbeat, no requests taken: it only puts the start requests in the queue
         self._beater.start()
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         if len(self.queue):
@@ -285,12 +294,18 @@ class RedisScheduler(ScrapyRedisScheduler):
 
     def next_request(self) -> Request | None:
         """Acknowledge what is done, then pop the next request into this worker's processing hash."""
+        if self.enqueue_only:
+            return None
         self._ack_done()
         request = super().next_request()
         if request is not None:
             self.crawler.stats.inc_value("scheduler/dequeued/redis")
             self.crawler.stats.inc_value("scheduler/dequeued")
         return request
+
+    def has_pending_requests(self) -> bool:
+        """Requests in the run's queue (an enqueue-only crawl takes none: it has nothing pending)."""
+        return not self.enqueue_only and len(self) > 0
 
     def spider_idle(self, spider: Any) -> None:
         """Nothing to do here: stay open while the run is not drained; requeue dead workers' requests."""
@@ -309,6 +324,8 @@ class RedisScheduler(ScrapyRedisScheduler):
         shared = getattr(self, "shared", None)
         if shared is None:
             return  # the join was refused: nothing of this crawl is in Redis
+        if self.enqueue_only:
+            return  # not a worker: the workers close the run
         self._stop.set()
         self._beater.join(timeout=10)  # no beat may register this worker again after it left
         self._ack_done()

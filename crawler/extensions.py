@@ -288,6 +288,8 @@ class CrawlRunRecorder:
                           "unwritten_file": None if events_written else self._write_unrecorded({}, True)}
             self.final["finish_reason"] = f"worker done ({reason}); run {self.run_id} goes on in other workers"
             self.final["worker_share"] = True
+            # Judged by how this worker ended alone: one that joined late may have found nothing left to fetch.
+            self.final["status"] = STATUS_BY_REASON.get(reason, "failed")
             self.final["worker_pages"] = self.final["pages_fetched"]
             self.engine.dispose()
             return
@@ -331,8 +333,8 @@ class CrawlRunRecorder:
         """The figures of a run several workers shared: their stats summed; which workers ended how."""
         figures = self.figures(reason, shared.merged)
         others = {w: r for w, r in shared.reasons.items() if w != shared.worker and r != "finished"}
-        notes = [f"{len(shared.reasons)} worker{'s' * (len(shared.reasons) != 1)}"]
-        notes += [f"{w} {r}" for w, r in sorted(others.items())]
+        total = len(shared.reasons) + len(shared.dead)
+        notes = [f"{total} worker{'s' * (total != 1)}"] + [f"{w} {r}" for w, r in sorted(others.items())]
         if shared.dead:
             notes.append(f"{len(shared.dead)} gone, their {sum(shared.dead.values())} requests re-queued")
         figures["finish_reason"] = f"{figures['finish_reason']} ({'; '.join(notes)})"[:200]

@@ -211,6 +211,9 @@ REDIS_KEY_PREFIX = "crawler"
 # the requests it had taken (fetched, not yet done) go back to the queue for the others.
 REDIS_WORKER_HEARTBEAT_SECONDS = 2.0
 REDIS_WORKER_TIMEOUT_SECONDS = 15.0
+# True: open the site's shared run and enqueue its start requests, then leave without crawling (the
+# scheduler daemon's crawls in distributed mode; the workers crawl). Needs REDIS_URL.
+REDIS_ENQUEUE_ONLY = False
 
 # --- scheduling (crawler schedule) ----------------------------------------
 # A run missed by at most this many seconds (daemon down, previous run still going) still
