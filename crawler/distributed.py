@@ -265,6 +265,10 @@ class RedisScheduler(ScrapyRedisScheduler):
             return  # no heartbeat, no requests taken: it only puts the start requests in the queue
         self._beater.start()
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        from twisted.internet import task
+
+        self._waker = task.LoopingCall(self._wake)
+        self._waker.start(0.25, now=False)
         if len(self.queue):
             logger.info("run %d: %d requests already queued by other workers", self.shared.run_id, len(self.queue))
 
@@ -276,6 +280,16 @@ class RedisScheduler(ScrapyRedisScheduler):
             except Exception as exc:  # noqa: BLE001 - Redis away: the next beat retries
                 logger.warning("redis heartbeat failed: %s", exc)
             self._stop.wait(period)
+
+    def _wake(self) -> None:
+        """Ask the engine for requests when the queue has some: other workers fill it, and the engine
+        only looks again when one of its own requests ends or every 5 seconds (its heartbeat)."""
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        try:
+            if nextcall is not None and len(self.queue) > 0:
+                nextcall.schedule()
+        except Exception as exc:  # noqa: BLE001 - Redis away for a moment: the next tick retries
+            logger.debug("wake: %s", exc)
 
     def _ack_done(self) -> None:
         """Acknowledge the popped requests the engine has finished (no longer in its in-progress set).
@@ -326,6 +340,8 @@ class RedisScheduler(ScrapyRedisScheduler):
             return  # the join was refused: nothing of this crawl is in Redis
         if self.enqueue_only:
             return  # not a worker: the workers close the run
+        if self._waker.running:
+            self._waker.stop()
         self._stop.set()
         self._beater.join(timeout=10)  # no beat may register this worker again after it left
         self._ack_done()

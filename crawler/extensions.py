@@ -21,6 +21,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
+from sqlalchemy import func, select
 from twisted.python.failure import Failure
 
 from crawler.distributed import SharedRun, shared_run_of
@@ -32,6 +33,7 @@ from crawler.retry import DatabaseRetry, DatabaseUnavailable, describe, is_unava
 from crawler.signals import page_outcome
 from crawler.sites import SITES
 from storage.db import ensure_schema, make_engine, session_scope
+from storage.models import Article
 from storage.repository import CrawlRunRepository, RunBusy, SiteRepository
 
 logger = logging.getLogger(__name__)
@@ -332,6 +334,16 @@ class CrawlRunRecorder:
     def shared_figures(self, shared: SharedRun, reason: str) -> dict[str, Any]:
         """The figures of a run several workers shared: their stats summed; which workers ended how."""
         figures = self.figures(reason, shared.merged)
+        # A worker SIGKILLed between an article's commit and its counter leaves the counter one short:
+        # the new articles are counted from the store itself (the rows this run created).
+        with session_scope(self.engine) as session:
+            stored_new = session.scalar(
+                select(func.count()).select_from(Article).where(Article.first_run_id == self.run_id)
+            )
+        if stored_new != figures["articles_new"]:
+            logger.warning("run %s: %s new articles stored, %s counted by the workers; the store's count is kept",
+                           self.run_id, stored_new, figures["articles_new"])
+            figures["articles_new"] = stored_new
         others = {w: r for w, r in shared.reasons.items() if w != shared.worker and r != "finished"}
         total = len(shared.reasons) + len(shared.dead)
         notes = [f"{total} worker{'s' * (total != 1)}"] + [f"{w} {r}" for w, r in sorted(others.items())]
