@@ -26,7 +26,9 @@ another worker (at least once): its page counts twice in ``pages_fetched`` (two 
 and its article, stored once, counts ``new`` once and ``unchanged`` the second time.
 
 **Start requests** are enqueued once per run, by the worker that wins ``<ns>:seeder``; the others
-take their requests from the queue.  **Closing**: a worker with nothing to do stays open
+take their requests from the queue.  (A seeder killed in the first moments, before its few start
+requests are all queued, leaves the rest unqueued: ``<ns>:seeded`` is not set then, and the run
+is best started again.)  **Closing**: a worker with nothing to do stays open
 (``DontCloseSpider``) while the queue has requests, any worker holds one, or another live worker is
 busy; it requeues the requests of dead workers meanwhile.  A hung worker (alive, not progressing)
 keeps its requests until it is stopped.
