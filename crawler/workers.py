@@ -74,7 +74,8 @@ def check_workers(settings: Any, workers: int) -> None:
 
 def open_run(settings: Any, spider: Any) -> tuple[Any, int, str]:
     """Ping Redis, check the database, open the site's shared run: (Redis client, run id, run key prefix)."""
-    from crawler.distributed import open_shared_run, redis_client
+    from crawler.distributed import redis_client
+    from crawler.shared_run import open_shared_run
     from storage.repository import RunBusy
 
     server = redis_client(settings.get("REDIS_URL"))
