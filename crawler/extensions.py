@@ -21,8 +21,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
+from sqlalchemy import func, select
 from twisted.python.failure import Failure
 
+from crawler.distributed import SharedRun, shared_run_of
 from crawler.exceptions import DuplicateItem
 from crawler.health import after_run
 from crawler.items import COVERAGE_FIELDS
@@ -31,6 +33,7 @@ from crawler.retry import DatabaseRetry, DatabaseUnavailable, describe, is_unava
 from crawler.signals import page_outcome
 from crawler.sites import SITES
 from storage.db import ensure_schema, make_engine, session_scope
+from storage.models import Article
 from storage.repository import CrawlRunRepository, RunBusy, SiteRepository
 
 logger = logging.getLogger(__name__)
@@ -125,6 +128,12 @@ class CrawlRunRecorder:
         base_url = getattr(spider, "base_url", None) or (profile.base_url if profile else "")
         with session_scope(self.engine) as session:
             SiteRepository(session).ensure(self.site, profile.name if profile else self.site, base_url, now)
+            shared = shared_run_of(self.crawler)
+            if isinstance(shared, Exception):
+                raise shared  # distributed mode: the scheduler could not join (RunBusy: another run is going)
+            if shared is not None:
+                self.run_id = shared.run_id  # one run row for every worker (crawler/distributed.py)
+                return
             run_id = settings.getint("CRAWL_RUN_ID")
             if run_id and CrawlRunRepository(session).take_over(run_id, this_process(), now) is not None:
                 self.run_id = run_id
@@ -216,9 +225,9 @@ class CrawlRunRecorder:
 
     # --- close --------------------------------------------------------------------
 
-    def figures(self, reason: str) -> dict[str, Any]:
-        """The run row's final values, from the crawl's stats."""
-        stats = self.stats.get_stats()
+    def figures(self, reason: str, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The run row's final values, from the crawl's stats (or ``stats``: every worker's, summed)."""
+        stats = self.stats.get_stats() if stats is None else stats
         errors_by_kind = {
             key.split("/", 1)[1]: value
             for key, value in stats.items()
@@ -274,7 +283,20 @@ class CrawlRunRecorder:
             return
         self.retry.new_window()  # one more full wait for the database before giving anything up
         events_written = self._flush()
-        figures = self.figures(reason)
+        shared = shared_run_of(self.crawler)
+        if isinstance(shared, SharedRun) and not shared.last:
+            # Another worker of the run is still going: the last one to leave closes the run.
+            self.final = {"run_id": self.run_id, "recorded": events_written, **self.figures(reason),
+                          "unwritten_file": None if events_written else self._write_unrecorded({}, True)}
+            self.final["finish_reason"] = f"worker done ({reason}); run {self.run_id} goes on in other workers"
+            self.final["worker_share"] = True
+            # Judged by how this worker ended alone: one that joined late may have found nothing left to fetch.
+            self.final["status"] = STATUS_BY_REASON.get(reason, "failed")
+            self.final["worker_pages"] = self.final["pages_fetched"]
+            self.engine.dispose()
+            return
+        figures = self.figures(reason) if shared is None else self.shared_figures(shared, reason)
+        own_pages = self.stats.get_value("response_received_count", 0) if shared is not None else None
 
         def write() -> None:
             with session_scope(self.engine) as session:
@@ -293,7 +315,8 @@ class CrawlRunRecorder:
             recorded = False
             figures["status"] = "failed"
             figures["finish_reason"] = f"{exc}; the run row could not be updated; {figures['finish_reason']}"[:200]
-        self.final = {"run_id": self.run_id, "recorded": recorded, **figures, "unwritten_file": None}
+        self.final = {"run_id": self.run_id, "recorded": recorded, **figures, "unwritten_file": None,
+                      "worker_pages": own_pages}
         if not (recorded and events_written):
             self.final["unwritten_file"] = self._write_unrecorded(figures, recorded)
         logger.log(
@@ -307,6 +330,27 @@ class CrawlRunRecorder:
             # Health checks after every run, manual or scheduled; alerts go out from a background thread.
             self.health = after_run(self.engine, self.run_id, self.crawler.settings, datetime.now(UTC))
         self.engine.dispose()
+
+    def shared_figures(self, shared: SharedRun, reason: str) -> dict[str, Any]:
+        """The figures of a run several workers shared: their stats summed; which workers ended how."""
+        figures = self.figures(reason, shared.merged)
+        # A worker SIGKILLed between an article's commit and its counter leaves the counter one short:
+        # the new articles are counted from the store itself (the rows this run created).
+        with session_scope(self.engine) as session:
+            stored_new = session.scalar(
+                select(func.count()).select_from(Article).where(Article.first_run_id == self.run_id)
+            )
+        if stored_new != figures["articles_new"]:
+            logger.warning("run %s: %s new articles stored, %s counted by the workers; the store's count is kept",
+                           self.run_id, stored_new, figures["articles_new"])
+            figures["articles_new"] = stored_new
+        others = {w: r for w, r in shared.reasons.items() if w != shared.worker and r != "finished"}
+        total = len(shared.reasons) + len(shared.dead)
+        notes = [f"{total} worker{'s' * (total != 1)}"] + [f"{w} {r}" for w, r in sorted(others.items())]
+        if shared.dead:
+            notes.append(f"{len(shared.dead)} gone, their {sum(shared.dead.values())} requests re-queued")
+        figures["finish_reason"] = f"{figures['finish_reason']} ({'; '.join(notes)})"[:200]
+        return figures
 
     def _write_unrecorded(self, figures: dict[str, Any], recorded: bool) -> str | None:
         """Write what the database did not get (the run's figures, lost articles, events) to a JSON file."""

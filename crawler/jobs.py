@@ -203,9 +203,14 @@ def run_site_crawl(
             logger.warning("%s: %s; not starting another", site, busy)
             return JobResult(site, None, "skipped", str(busy))
         command = crawl_command(site, run_id, trigger, limit, base_url, spider_args, settings)
+        # Distributed mode: the daemon only enqueues (its child opens the run and seeds the shared
+        # queue, then leaves); the workers, started on any machine with `crawler crawl SITE`, crawl.
+        enqueue_only = bool(proj.get("REDIS_URL"))
+        if enqueue_only:
+            command += ["-s", "REDIS_ENQUEUE_ONLY=True"]
         env = crawl_environment(db_url, proj)
         returncode, killed_for_time, tail = _supervise(site, run_id, command, env, kill_after)
-        return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail)
+        return _finish(engine, proj, site, run_id, returncode, killed_for_time, tail, enqueue_only)
     finally:
         engine.dispose()
 
@@ -253,15 +258,23 @@ def _relay(proc: subprocess.Popen[str], site: str, run_id: int, tail: deque[str]
 
 
 def _finish(
-    engine: Any, proj: Any, site: str, run_id: int, returncode: int, killed_for_time: bool, tail: list[str]
+    engine: Any, proj: Any, site: str, run_id: int, returncode: int, killed_for_time: bool, tail: list[str],
+    enqueue_only: bool = False,
 ) -> JobResult:
-    """Give the run a final status if the child left it ``running``; health-check it then."""
+    """Give the run a final status if the child left it ``running``; health-check it then.
+
+    An enqueue-only child (distributed mode) that exited 0 leaves the run running on purpose:
+    the workers close it.
+    """
     from crawler import health
 
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         run = CrawlRunRepository(session).get(run_id)
         assert run is not None
+        if enqueue_only and returncode == 0 and run.status == "running":
+            logger.info("%s: run %d enqueued; the workers crawl it", site, run_id)
+            return JobResult(site, run_id, "enqueued", "start requests queued in Redis for the workers")
         recorded_by_child = run.status != "running"
         if not recorded_by_child:
             if killed_for_time:

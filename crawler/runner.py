@@ -52,6 +52,10 @@ class CrawlOutcome:
     """The JSON file listing what the database did not get (it was away at close)."""
     recorded: bool = True
     """False when the run row could not be updated (the database was away at close)."""
+    worker_share: bool = False
+    """Distributed mode: these are this worker's figures only; the run goes on in other workers."""
+    worker_pages: int | None = None
+    """Distributed mode: the pages this worker fetched itself."""
 
 
 def project_settings(db_url: str | None, overrides: dict[str, str]) -> Any:
@@ -163,6 +167,8 @@ def outcome_from_figures(final: dict[str, Any], checks: list[Any], seconds: floa
         failed_checks=[f"{c.check}: {c.detail}" for c in checks if c.failed],
         unwritten_file=final.get("unwritten_file"),
         recorded=final["recorded"],
+        worker_share=bool(final.get("worker_share")),
+        worker_pages=final.get("worker_pages"),
     )
 
 
@@ -265,7 +271,8 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title=f"Crawl run {outcome.run_id}: {outcome.status}")
+    share = " (this worker's share; the run goes on in other workers)" if outcome.worker_share else ""
+    table = Table(title=f"Crawl run {outcome.run_id}: {'worker done' if share else outcome.status}{share}")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("pages fetched", str(outcome.pages_fetched))
@@ -281,6 +288,8 @@ def print_summary(outcome: CrawlOutcome, console: Console | None = None) -> None
     table.add_row("limits and traps", limits or "none")
     table.add_row("seconds", f"{outcome.seconds:.1f}")
     console.print(table)
+    if outcome.worker_pages is not None:
+        console.print(f"this worker fetched {outcome.worker_pages} pages", highlight=False)
     if outcome.status != "ok":
         console.print(f"run {outcome.run_id} {outcome.status}: {outcome.finish_reason}", highlight=False)
     if outcome.articles_lost:

@@ -8,6 +8,7 @@ changes per machine; each is named here next to its setting:
 - ``CRAWLER_LOG_LEVEL``: Scrapy's log level (default ``INFO``).
 - ``CRAWLER_SITE_PROFILES``: a directory of the user's own site profiles (``<key>.toml``).
 - ``CRAWLER_ARCHIVE_DIR``: where the WARC files of fetched article pages go (``ARCHIVE_DIR``).
+- ``CRAWLER_REDIS_URL``: a Redis URL (``redis://127.0.0.1:6379/0``) turns on distributed mode (``REDIS_URL``).
 
 Per run, any setting can be overridden with ``-s NAME=value`` (scrapy or crawler crawl).
 """
@@ -202,6 +203,22 @@ RUN_HEARTBEAT_SECONDS = 30
 RUN_STALE_SECONDS = 300
 # Folder for the JSON list of articles and events a crawl could not write (the database stayed away).
 UNWRITTEN_DIR = "."
+
+# --- distributed mode: several workers on one Redis (crawler/distributed.py, README "Several workers") ---
+# Empty: off, Scrapy's own scheduler and dupefilter. Set: the request queue and the dupefilter live in Redis
+# (scrapy-redis), keyed per site and run, and every worker started with the same URL and database joins the run.
+REDIS_URL = os.environ.get("CRAWLER_REDIS_URL", "")
+# The switch itself: an add-on that is NotConfigured (changes nothing) while REDIS_URL is empty.
+ADDONS = {"crawler.distributed.RedisAddon": 0}
+# Prefix of every Redis key of the crawler: <prefix>:<site>:run<id>:requests etc. (one Redis, several projects).
+REDIS_KEY_PREFIX = "crawler"
+# Seconds between a worker's heartbeats in Redis; a worker silent for REDIS_WORKER_TIMEOUT_SECONDS is dead:
+# the requests it had taken (fetched, not yet done) go back to the queue for the others.
+REDIS_WORKER_HEARTBEAT_SECONDS = 2.0
+REDIS_WORKER_TIMEOUT_SECONDS = 15.0
+# True: open the site's shared run and enqueue its start requests, then leave without crawling (the
+# scheduler daemon's crawls in distributed mode; the workers crawl). Needs REDIS_URL.
+REDIS_ENQUEUE_ONLY = False
 
 # --- scheduling (crawler schedule) ----------------------------------------
 # A run missed by at most this many seconds (daemon down, previous run still going) still

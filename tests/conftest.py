@@ -1,6 +1,6 @@
-"""Shared fixtures: databases on SQLite and on the real PostgreSQL at 127.0.0.1:5432.
+"""Shared fixtures: databases on SQLite and on the real PostgreSQL at 127.0.0.1:5432, and Redis at :6379.
 
-Under CI=true an unreachable PostgreSQL is a failure; elsewhere its tests skip
+Under CI=true an unreachable PostgreSQL or Redis is a failure; elsewhere their tests skip
 with a one-line reason.
 """
 
@@ -77,3 +77,42 @@ def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+REDIS_TEST_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_unavailable() -> str | None:
+    """None when the Redis server answers, else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=3).ping()
+        return None
+    except redis.RedisError as exc:
+        return f"Redis at {REDIS_TEST_URL} unreachable: {exc}"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis URL of the distributed-mode tests, or skip (fail under CI=true)."""
+    reason = _redis_unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: Redis tests must run)")
+        pytest.skip(reason)
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix (REDIS_KEY_PREFIX) of one test; its keys are deleted afterwards, and none may be left."""
+    import redis
+
+    prefix = f"crawler-test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    server = redis.Redis.from_url(redis_url)
+    keys = list(server.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
+    server.close()

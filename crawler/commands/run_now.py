@@ -101,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandFailed(str(exc)) from None
     if result.run_id is None:
         raise CommandFailed(f"{args.site} not started: {result.detail}")
+    if result.status == "enqueued":
+        # Distributed mode (REDIS_URL): the job only enqueues; `crawler crawl SITE` workers do the crawl.
+        print(f"run {result.run_id}: {result.detail} (start them with `crawler crawl {args.site}` on any machine)")
+        return 0
     outcome = read_outcome(db_url, result.run_id, time.monotonic() - started)
     print_summary(outcome)
     return exit_code(outcome)
