@@ -14,7 +14,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,17 +45,14 @@ def jaccard(a: set[str], b: set[str]) -> float:
 _MIX = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime: spreads each word of the window
 
 
-def _word_hash(word: str) -> int:
-    data = word.encode("utf-8")
-    return zlib.crc32(data) | (zlib.crc32(data, 0x9E3779B9) << 32)
-
-
 @lru_cache(maxsize=64)
 def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
     """The text's ``size``-word shingles (as :func:`shingles` cuts them) as sorted unique 64-bit hashes.
 
-    Deterministic (no per-process salt) and about ten times smaller than the strings: what the
-    index holds per article.  Two different shingles share a hash with negligible probability.
+    About ten times smaller than the strings: what the index holds per article.  Two different
+    shingles share a hash with negligible probability.  Words are hashed with Python's own string
+    hash, salted per process: hashes are only ever compared within one process (the index is
+    rebuilt from the store's bodies by each crawl).
     Memoized (the trust check, the index lookup and the index itself hash the same body): the
     array is read-only.
     """
@@ -65,7 +61,7 @@ def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
         empty = np.empty(0, dtype=np.uint64)
         empty.flags.writeable = False
         return empty
-    hashed = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    hashed = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
     width = min(size, len(hashed))
     count = len(hashed) - width + 1
     grams = np.zeros(count, dtype=np.uint64)

@@ -67,6 +67,9 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = parse_positive_int("max_pages", max_pages)
         self.listing_pages = 0
         self.listing_urls: set[str] = set()  # listing pages requested, as the dupe filter sees them
+        # The same, as linked: sidebars and menus link each listing from every page, so most links
+        # repeat one already requested, found here without canonicalizing the URL again.
+        self.listing_links: set[str] = set()
         self.run_args = {
             k: str(v) for k, v in {"base_url": self.base_url, "since": since, "max_pages": max_pages}.items() if v
         }
@@ -143,13 +146,17 @@ class NewsSpider(scrapy.Spider):
         Pass the page's ``url``: one already requested is refused without being counted (Scrapy's
         dupe filter would drop it unfetched, so it must not spend the budget of pages fetched).
         """
+        if url and url in self.listing_links:
+            return False
         key = canonicalize_url(url) if url else None
         if key is not None and key in self.listing_urls:
+            self.listing_links.add(url)  # type: ignore[arg-type]
             return False
         if self.max_pages is not None and self.listing_pages >= self.max_pages:
             return False
         if key is not None:
             self.listing_urls.add(key)
+            self.listing_links.add(url)  # type: ignore[arg-type]
         self.listing_pages += 1
         return True
 

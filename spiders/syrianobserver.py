@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -47,9 +48,13 @@ class SyrianObserverSpider(NewsSpider):
     # --- URL classification ---------------------------------------------------
     def _local_path(self, url: str) -> str | None:
         parts = urlsplit(url)
-        if parts.hostname != urlsplit(self.base_url).hostname:
+        if parts.hostname != self._base_host:
             return None
         return parts.path
+
+    @cached_property
+    def _base_host(self) -> str | None:
+        return urlsplit(self.base_url).hostname
 
     def is_article(self, url: str) -> bool:
         """True for an article URL: /{category}/{id}/{slug}.html or /{category}/{slug}.html."""
