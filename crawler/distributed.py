@@ -12,11 +12,12 @@ to its current run (``:run``) and a lock; ``<prefix>:<site>:run<id>:`` the run's
 never share a queue; a finished run's keys are deleted by its last worker, so the next run of the
 site starts with an empty dupefilter.
 
-**One run, many workers** (``crawler/shared_run.py``).  The first worker of a site (under the site's Redis lock) claims a
-``crawl_runs`` row, or shares the one ``CRAWL_RUN_ID`` names (``crawler crawl --workers N``, the
-daemon), and points the site at it; every later worker with the same Redis joins that run.  The
-row has no owning process (``pid`` empty): each worker beats its heartbeat, so the run lives while
-any worker does, and is closed as killed only when all are silent for ``RUN_STALE_SECONDS``.
+**One run, many workers** (``crawler/shared_run.py``).  The first worker of a site (under the
+site's Redis lock) claims a ``crawl_runs`` row, or shares the one ``CRAWL_RUN_ID`` names
+(``crawler crawl --workers N``, the daemon), and points the site at it; every later worker with
+the same Redis joins that run.  The row has no owning process (``pid`` empty): each worker beats
+its heartbeat, so the run lives while any worker does, and is closed as killed only when all are
+silent for ``RUN_STALE_SECONDS``.
 Events are written by the worker that saw them, under the one run id.  The run's figures are the
 sum of every worker's: the counters the run row is made of are added to a Redis hash the moment
 they change (``SharedRunStats``), so a worker killed mid-crawl leaves its counts behind.  The
