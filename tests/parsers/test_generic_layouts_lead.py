@@ -1,0 +1,56 @@
+"""Body recall on layouts that set parts of the article apart: each test is a small hand-written page.
+
+No benchmark page is copied here; every page states the general pattern it stands for.
+"""
+
+from __future__ import annotations
+
+from crawler.parsers.generic import GenericParser
+
+PARA = (
+    "The committee met for the third time this month to weigh the proposal, and its members "
+    "asked the planners for more detail on the costs, the schedule and the effect on traffic."
+)
+LEAD = (
+    "The lead: after months of debate the city council approved the new transport plan on Tuesday, "
+    "with bus lanes, new crossings near schools and a lower speed limit in the centre from next spring."
+)
+
+
+def _body(html: str) -> str:
+    return GenericParser(html, "https://example.org/news/story").parse().body_text or ""
+
+
+def _para(n: int) -> str:
+    return f"<p>Paragraph {n}. {PARA}</p>"
+
+
+def test_a_lead_box_between_the_headline_and_the_body_wrapper_opens_the_body() -> None:
+    """Pattern: headline, a lead box of its own (a sibling of the body wrapper), then the body wrapper."""
+    html = f"""<html><body><div class="news"><h1>Transport plan approved</h1>
+      <div class="intro"><p>{LEAD}</p></div><div class="date">12.03.2024</div>
+      <div class="news-text">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
+    body = _body(html)
+    assert body.startswith("The lead:") and "Paragraph 3." in body and "12.03.2024" not in body
+
+
+def test_a_lead_two_wrappers_up_after_the_headline_in_the_header_is_found() -> None:
+    """Pattern: the lead follows the headline inside the article header; the body wrapper sits two levels down."""
+    html = f"""<html><body><article><div class="head"><h1>Transport plan approved</h1><p>{LEAD}</p></div>
+      <div class="cols"><div class="col"><div class="body-copy">{_para(1)}{_para(2)}{_para(3)}</div></div></div>
+      </article></body></html>"""
+    body = _body(html)
+    assert body.startswith("The lead:") and "Paragraph 3." in body
+
+
+def test_a_one_line_deck_a_link_box_or_a_caption_before_the_body_is_not_a_lead() -> None:
+    """Pattern: a short deck under the headline, a picture box's caption, and teaser links stay out."""
+    links = " ".join(f'<a href="/t/{i}">Another story headline number {i}</a>' for i in range(6))
+    html = f"""<html><body><div class="page"><div class="teasers">{links}</div>
+      <h1>Transport plan approved</h1><p class="deck">Bus lanes and new crossings are coming next spring.</p>
+      <div class="image-box"><p>{LEAD.replace("The lead:", "Caption:")}</p></div>
+      <div class="news-text">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
+    body = _body(html)
+    assert body.startswith("Paragraph 1.")
+    assert "Another story" not in body and "Bus lanes and new" not in body and "Caption:" not in body
+
