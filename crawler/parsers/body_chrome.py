@@ -20,6 +20,10 @@ MARKED_BODY_SHARE = 0.2
 WEAK_CHROME_SHARE = 0.25
 """A weakly recognised chrome box holding more than this share of the page's prose is kept."""
 
+ARTICLE_LEFT_SHARE = 0.15
+"""Chrome removal that would leave less than this share of the page's prose spares the prose boxes it named."""
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"})
+
 # Class/id words of chrome.  Matched on word pieces of class and id ("share-bar" -> share).
 _NEGATIVE = re.compile(
     r"(?:^|[\s_\-:])(?:"
@@ -64,8 +68,7 @@ def _chrome_kind(el: etree._Element) -> str | None:
     """``"strong"`` for comment/consent boxes, ``"weak"`` for other chrome, else ``None``."""
     if el.tag in CHROME_TAGS:
         return "weak"
-    role = el.get("role")
-    if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"):
+    if el.get("role") in _CHROME_ROLES:
         return "weak"
     if _is_hidden(el):
         return "weak"
@@ -103,6 +106,7 @@ def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> No
             if not any(_STRONG_NEGATIVE.search(_attrs(a)) for a in ancestors):
                 protected.update(ancestors)
     removed: dict[etree._Element, None] = {}  # document order keeps tail merging deterministic
+    weak: list[etree._Element] = []
     for el in root.iterdescendants():
         if el in protected or el not in stats:
             continue
@@ -114,7 +118,28 @@ def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> No
         if el.tag == "header" and _holds_lead(stats[el]):
             continue  # an article header with its standfirst: the scorer decides whether it joins the body
         removed[el] = None
+        if kind == "weak":
+            weak.append(el)
+    _spare_the_article(removed, weak, stats, total)
     _drop_all(root, stats, removed)
+
+
+def _spare_the_article(removed: dict[etree._Element, None], weak: list[etree._Element],
+                       stats: dict[etree._Element, _Stats], total: int) -> None:
+    """Keep the prose boxes of weak chrome when removing them would take most of the page's prose.
+
+    A story told in boxes that each hold a small share, all named or marked alike ("gallery-section",
+    hidden slides of a slideshow), would otherwise go box by box.  Comment and consent boxes still go.
+    """
+    outer = [el for el in removed if not any(anc in removed for anc in el.iterancestors())]
+    weak_set = set(weak)
+    base = total - sum(stats[el].prose for el in outer if el not in weak_set)
+    if base <= 0 or base - sum(stats[el].prose for el in outer if el in weak_set) >= ARTICLE_LEFT_SHARE * base:
+        return
+    for el in weak:
+        st = stats[el]
+        if st.prose >= 0.5 * st.text_len and st.link_len <= 0.25 * st.text_len and not st.link_headings:
+            del removed[el]
 
 
 def _drop_all(root: etree._Element, stats: dict[etree._Element, _Stats], removed: dict[etree._Element, None]) -> None:

@@ -54,3 +54,24 @@ def test_a_one_line_deck_a_link_box_or_a_caption_before_the_body_is_not_a_lead()
     assert body.startswith("Paragraph 1.")
     assert "Another story" not in body and "Bus lanes and new" not in body and "Caption:" not in body
 
+
+
+def test_a_story_told_in_boxes_named_or_marked_like_chrome_is_kept_when_they_hold_all_its_prose() -> None:
+    """Pattern: a slideshow article, every section classed ``gallery-section`` and all but the first hidden."""
+    hidden = ' style="display:none"'
+    sections = "".join(
+        f'<div class="gallery-section"{"" if n == 1 else hidden}>{_para(n)}</div>' for n in range(1, 9)
+    )
+    html = f"""<html><body><h1>Eight things to see</h1><div class="gallery">{sections}</div>
+      <div class="share"><a href="/s">Share this</a></div></body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in range(1, 9)) and "Share this" not in body
+
+
+def test_a_short_article_beside_a_long_sidebar_of_widgets_keeps_the_widgets_out() -> None:
+    """Pattern: the widgets hold more prose than the article, but not nearly all of it: still chrome."""
+    widgets = "".join(f'<div class="widget">{_para(n)}</div>' for n in range(10, 13))
+    html = f"""<html><body><div class="post">{_para(1)}{_para(2)}</div>
+      <div class="sidebar-box">{widgets}</div></body></html>"""
+    body = _body(html)
+    assert "Paragraph 1." in body and "Paragraph 2." in body and "Paragraph 10." not in body
