@@ -11,7 +11,17 @@ from functools import lru_cache
 
 from lxml import etree
 
-from crawler.parsers.body_measure import _BODY_MARK, MIN_PROSE, _attrs, _discount, _is_marked_body, _remove, _Stats
+from crawler.parsers.body_lead import LEAD_MIN_CHARS
+from crawler.parsers.body_measure import (
+    _BODY_MARK,
+    MIN_PROSE,
+    _attrs,
+    _discount,
+    _is_marked_body,
+    _len,
+    _remove,
+    _Stats,
+)
 
 # Structural chrome: dropped unless it wraps the marked article body.
 CHROME_TAGS = frozenset({"header", "form", "figure"})
@@ -59,9 +69,16 @@ def _is_hidden(el: etree._Element) -> bool:
     return bool(style) and bool(_HIDDEN_STYLE.search(style))
 
 
-def _holds_lead(st: _Stats) -> bool:
-    """A header holding a paragraph of prose (a standfirst), few links and no teaser headlines."""
-    return st.prose >= MIN_PROSE and st.link_len < 0.3 * st.text_len and not st.link_headings
+def _holds_lead(el: etree._Element, st: _Stats) -> bool:
+    """A header holding a standfirst (a paragraph of prose, or a subtitle as long as a lead paragraph).
+
+    Few links and no teaser headlines: a site header with its menu is still chrome.
+    """
+    if st.link_len >= 0.3 * st.text_len or st.link_headings:
+        return False
+    if st.prose >= MIN_PROSE:
+        return True
+    return any(_len("".join(h.itertext())) >= LEAD_MIN_CHARS for h in el.iter("h2", "h3", "h4", "h5", "h6"))
 
 
 def _chrome_kind(el: etree._Element) -> str | None:
@@ -115,7 +132,7 @@ def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> No
             continue
         if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
             continue
-        if el.tag == "header" and _holds_lead(stats[el]):
+        if el.tag == "header" and _holds_lead(el, stats[el]):
             continue  # an article header with its standfirst: the scorer decides whether it joins the body
         removed[el] = None
         if kind == "weak":

@@ -75,3 +75,11 @@ def test_a_short_article_beside_a_long_sidebar_of_widgets_keeps_the_widgets_out(
       <div class="sidebar-box">{widgets}</div></body></html>"""
     body = _body(html)
     assert "Paragraph 1." in body and "Paragraph 2." in body and "Paragraph 10." not in body
+
+
+def test_an_article_header_whose_standfirst_is_a_long_subtitle_heading_keeps_it() -> None:
+    """Pattern: ``<header>`` holds the headline and the lead set as an ``<h2>``; the body follows the header."""
+    html = f"""<html><body><article><header><h1>Transport plan approved</h1><h2>{LEAD}</h2></header>
+      <div class="article-text">{_para(1)}{_para(2)}{_para(3)}</div></article></body></html>"""
+    body = _body(html)
+    assert body.startswith("The lead:") and "Paragraph 3." in body
