@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
@@ -54,7 +55,11 @@ def _is_content_sibling(el: etree._Element, stats: dict[etree._Element, _Stats])
         return False
     if el.tag in SIBLING_BLOCK_TAGS:
         return True
-    return st.prose >= SIBLING_WRAPPER_PROSE and not _SIBLING_NEGATIVE.search(_attrs(el))
+    if st.prose < SIBLING_WRAPPER_PROSE or _SIBLING_NEGATIVE.search(_attrs(el)):
+        return False
+    # A wrapper of several <article>s is a list of story cards (their linked headlines may be gone with
+    # their headers), not a continuation of this article.
+    return sum(1 for _ in itertools.islice(el.iter("article"), 2)) < 2
 
 
 def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element:

@@ -83,3 +83,26 @@ def test_an_article_header_whose_standfirst_is_a_long_subtitle_heading_keeps_it(
       <div class="article-text">{_para(1)}{_para(2)}{_para(3)}</div></article></body></html>"""
     body = _body(html)
     assert body.startswith("The lead:") and "Paragraph 3." in body
+
+
+def test_an_author_box_closing_the_article_stays_out() -> None:
+    """Pattern: a prose bio of the writer in a box classed ``author-description`` (or ``bio``) after the text."""
+    html = f"""<html><body><article><h1>Transport plan approved</h1>{_para(1)}{_para(2)}{_para(3)}
+      <div class="author-description"><p>Jane Doe writes about cities, transport and housing for the paper,
+      and before that she covered local politics in the north of the country for ten years.</p></div>
+      </article></body></html>"""
+    body = _body(html)
+    assert "Paragraph 3." in body and "Jane Doe writes" not in body
+
+
+def test_a_sibling_wrapper_of_story_cards_does_not_join_the_article() -> None:
+    """Pattern: beside the article, a section of story cards (each an <article> with a summary paragraph)."""
+    cards = "".join(
+        f'<article class="card"><header><h2><a href="/s/{n}">Story {n}</a></h2></header>'
+        f"<p>Card {n} summary. {PARA}</p></article>" for n in range(1, 5)
+    )
+    html = f"""<html><body><section><div class="content"><h1>Transport plan approved</h1>
+      {_para(1)}{_para(2)}{_para(3)}{_para(4)}</div><p class="note">{PARA}</p></section>
+      <section>{cards}</section></body></html>"""
+    body = _body(html)
+    assert "Paragraph 4." in body and "Card 1 summary" not in body
