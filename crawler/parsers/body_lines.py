@@ -31,6 +31,19 @@ _BOILERPLATE_LINE = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# The same lead-ins and labels in the other languages the crawler meets most (German, French,
+# Spanish, Italian, Portuguese, Polish): "Lesen Sie auch: ...", "À lire aussi", "Notas relacionadas".
+_RELATED_LINE = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|weiter)|(?:mehr|weiteres) zum thema|das (?:könnte|dürfte) (?:sie|dich) "
+    r"(?:auch )?interessieren|das thema könnte (?:sie|dich) auch interessieren|auch interessant|"
+    r"weitere (?:artikel|beiträge|themen|nachrichten|meldungen|informationen)|mehr themen|zum weiterlesen|"
+    r"lust auf mehr|über (?:den|die) autor(?:in)?|keine kommentare|about the author|"
+    r"(?:à )?lire aussi|voir aussi|sur le même sujet|"
+    r"(?:lee|lea) también|(?:te|le) puede interesar|(?:notas|noticias|artículos) relacionad[oa]s|"
+    r"leggi anche|leia (?:também|mais)|veja também|czytaj (?:też|także|również)|zobacz (?:też|także|również)"
+    r")\b[^.!?]{0,80}[:?!]?$",
+    re.IGNORECASE,
+)
 # A line that is only a date/time stamp, a byline or a reading time (page furniture).
 _MONTHS = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -111,7 +124,7 @@ def filter_lines(paragraphs: list[tuple[str, str]], title: str | None) -> list[t
             continue
         if kind == "h1" or (title_key and key == title_key and not out):
             continue  # the headline is a field of its own, never a body paragraph
-        if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text)):
+        if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text) or _RELATED_LINE.match(text)):
             continue
         if kind != "h" and is_furniture(text):
             continue
