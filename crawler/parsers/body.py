@@ -103,13 +103,34 @@ class Body:
 
 def _drop_never_content(root: etree._Element) -> None:
     """Step 1: subtrees that never hold article prose, comment nodes, and nav/aside/footer chrome."""
-    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
+    keep_noscript = _noscript_holds_article(root)
+    doomed = [el for el in root.iter()
+              if not isinstance(el.tag, str) or (el.tag in DROP_TAGS and not (keep_noscript and el.tag == "noscript"))]
     for el in doomed:
         if el.getparent() is not None:
             _remove(el)
     for el in _enclosing_chrome(root):
         if el.getparent() is not None:
             _remove(el)
+
+
+NOSCRIPT_PROSE = 200
+"""Characters of paragraph text a ``<noscript>`` must hold to be taken for the article's own copy."""
+
+
+def _noscript_holds_article(root: etree._Element) -> bool:
+    """Whether the page's paragraphs are mostly inside ``<noscript>`` (a script renders the article).
+
+    Such pages show readers without scripts the article itself; elsewhere noscript holds only
+    "please enable JavaScript" notes and tracking pixels.
+    """
+    boxes = list(root.iter("noscript"))
+    if not boxes:
+        return False
+    inside = sum(_len("".join(p.itertext())) for box in boxes for p in box.iter("p"))
+    if inside < NOSCRIPT_PROSE:
+        return False
+    return inside > sum(_len("".join(p.itertext())) for p in root.iter("p")) - inside
 
 
 def _paragraph_chars(root: etree._Element) -> dict[etree._Element, int]:

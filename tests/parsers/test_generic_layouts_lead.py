@@ -106,3 +106,21 @@ def test_a_sibling_wrapper_of_story_cards_does_not_join_the_article() -> None:
       <section>{cards}</section></body></html>"""
     body = _body(html)
     assert "Paragraph 4." in body and "Card 1 summary" not in body
+
+
+def test_an_article_shown_only_inside_noscript_is_read_from_there() -> None:
+    """Pattern: a script renders the post; readers without scripts get it inside <noscript>."""
+    html = f"""<html><body><div class="blog-header"><p>The latest news from our engineering team.</p></div>
+      <div class="post"><script>render()</script><noscript>{_para(1)}{_para(2)}{_para(3)}</noscript></div>
+      </body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in (1, 2, 3))
+
+
+def test_a_noscript_note_beside_a_real_article_stays_out() -> None:
+    """Pattern: the usual noscript note ("please enable JavaScript") next to an article in the markup."""
+    note = "<p>Please enable JavaScript in your browser to see the comments and the interactive map.</p>"
+    html = f"""<html><body><article>{_para(1)}{_para(2)}{_para(3)}</article>
+      <noscript>{note * 3}</noscript></body></html>"""
+    body = _body(html)
+    assert "Paragraph 3." in body and "enable JavaScript" not in body
