@@ -29,6 +29,13 @@ LEAD_MIN_CHARS = 180
 # Boxes named for their picture hold its caption (the image itself is dropped before this runs).
 _PICTURE_BOX = re.compile(r"(?:^|[\s_\-])(?:image|img|photo|picture|media|thumb)s?(?:$|[\s_\-])", re.IGNORECASE)
 
+# Boxes the page names as its lead: a shorter one is taken too.
+_LEAD_NAME = re.compile(
+    r"(?:^|[\s_\-])(?:lead|leadtext|intro|introtext|teaser|teaser-text|abstract|chapo|excerpt|standfirst)"
+    r"(?:$|[\s_\-])",
+    re.IGNORECASE,
+)
+
 _LEAD, _SKIP, _STOP = "lead", "skip", "stop"
 
 
@@ -45,7 +52,8 @@ def _judge(el: etree._Element, stats: dict[etree._Element, _Stats]) -> str:
         return _SKIP
     if st.link_headings or st.link_len > LEAD_LINK_SHARE * st.text_len:
         return _SKIP if st.text_len < MIN_PROSE else _STOP
-    if st.text_len < LEAD_MIN_CHARS or _PICTURE_BOX.search(_attrs(el)):
+    attrs = _attrs(el)
+    if _PICTURE_BOX.search(attrs) or st.text_len < (MIN_PROSE if _LEAD_NAME.search(attrs) else LEAD_MIN_CHARS):
         return _SKIP
     if st.prose >= MIN_PROSE and st.prose >= 0.5 * st.text_len:
         return _LEAD

@@ -124,3 +124,12 @@ def test_a_noscript_note_beside_a_real_article_stays_out() -> None:
       <noscript>{note * 3}</noscript></body></html>"""
     body = _body(html)
     assert "Paragraph 3." in body and "enable JavaScript" not in body
+
+
+def test_a_short_lead_in_a_box_named_as_the_lead_opens_the_body() -> None:
+    """Pattern: a one-sentence lead in a box classed ``teaser-text`` (or ``intro``, ``lead`` ...) before the body."""
+    html = f"""<html><body><div class="news-single"><h1>Transport plan approved</h1>
+      <div class="teaser-text"><p>The council approved the transport plan on Tuesday after months of debate.</p></div>
+      <div class="news-text-wrap">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
+    body = _body(html)
+    assert body.startswith("The council approved") and "Paragraph 3." in body
