@@ -31,7 +31,7 @@ _PICTURE_BOX = re.compile(r"(?:^|[\s_\-])(?:image|img|photo|picture|media|thumb)
 
 # Boxes the page names as its lead: a shorter one is taken too.
 _LEAD_NAME = re.compile(
-    r"(?:^|[\s_\-])(?:lead|leadtext|intro|introtext|teaser|teaser-text|abstract|chapo|excerpt|standfirst)"
+    r"(?:^|[\s_\-])(?:lead|leadtext|intro|introtext|teaser|teaser-text|abstract|chapo|excerpt)"
     r"(?:$|[\s_\-])",
     re.IGNORECASE,
 )
