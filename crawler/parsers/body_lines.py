@@ -41,7 +41,11 @@ _RELATED_LINE = re.compile(
     r"(?:à )?lire aussi|voir aussi|sur le même sujet|"
     r"(?:lee|lea) también|(?:te|le) puede interesar|(?:notas|noticias|artículos) relacionad[oa]s|"
     r"leggi anche|leia (?:também|mais)|veja também|czytaj (?:też|także|również)|zobacz (?:też|także|również)"
-    r")\b[^.!?]{0,80}[:?!]?$",
+    r")\b[^.!?]{0,80}[:?!]?$"
+    # Widget labels, ad labels and credit or source lines: "Gefällt mir", "Anzeige - ...", "Quelle: dpa".
+    r"|^(?:gefällt mir|wird geladen|bewerten|teilen(?: mit)?|drucken|rezept drucken)\s*[:.…]*$"
+    r"|^(?:anzeige|\*?werbung)(?:\s*[-–:|.].{0,150})?$"
+    r"|^(?:quelle|quellen|foto|fotos|bild|bilder|crédits? photos?|credits?|source)\s*:.{0,120}$",
     re.IGNORECASE,
 )
 # A line that is only a date/time stamp, a byline or a reading time (page furniture).

@@ -1,4 +1,4 @@
-"""Related-content lead-ins and box labels in the crawler's other languages leave the body; prose stays.
+"""Related-content lead-ins, box and widget labels, credit lines in the crawler's languages leave the body.
 
 Pattern: "Lesen Sie auch: ...", "Mehr zum Thema", "À lire aussi", "Notas relacionadas", "Czytaj też"
 are the label lines of link boxes (the links are pruned, the label stayed).
@@ -21,11 +21,21 @@ LABELS = [
     "Te puede interesar:",
     "Leia também",
     "Czytaj też:",
+    # widget and ad labels, credit and source lines
+    "Gefällt mir",
+    "Wird geladen …",
+    "Bewerten:",
+    "Anzeige - Heute mal ausgehen? Wie wäre es mit:",
+    "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
+    "Quelle: Landesregierung",
+    "Crédits photos : Agence X",
 ]
 KEPT = [
     "Lesen Sie auch das Kleingedruckte, rät die Verbraucherzentrale. Denn dort stehen die Kosten.",
     "Weitere Informationen liefert der Bericht erst im Frühjahr, sagte die Ministerin am Dienstag.",
     "Notas de prensa",
+    "Anzeigen gegen die Firma wurden schon im Mai erstattet, sagte der Sprecher der Polizei.",
+    "Quellen zufolge soll der Vertrag noch in diesem Jahr unterschrieben werden, berichtet die Zeitung.",
 ]
 
 
