@@ -1,0 +1,28 @@
+"""Pages whose UTF-8 was decoded as Latin-1 upstream ("Ã³" for "ó") are repaired before parsing.
+
+Pattern: a CMS stores the article double-encoded while the template around it is right; only the
+runs that form valid UTF-8 are re-read, and a page with a few such letters is left alone.
+"""
+
+from __future__ import annotations
+
+from crawler.parsers.encoding import repair_double_encoding
+from crawler.parsers.generic import GenericParser
+
+POLISH = "Zarząd fundacji odpowiedział na zarzuty, które pojawiły się w mediach w ostatnim tygodniu."
+
+
+def _mangled(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_a_double_encoded_article_beside_a_correct_template_is_repaired() -> None:
+    paragraphs = "".join(f"<p>{_mangled(POLISH)} Akapit {n}.</p>" for n in range(1, 6))
+    html = f"<html><head><title>Fundacja – wiadomości</title></head><body><article>{paragraphs}</article></body></html>"
+    body = GenericParser(html, "https://example.pl/wiadomosci/1").parse().body_text or ""
+    assert POLISH in body and "Ã" not in body
+
+
+def test_text_with_a_few_such_letters_is_left_alone() -> None:
+    text = "<p>Ã la carte, Å and Â are letters too; São Paulo and Ãgua stay as written.</p>"
+    assert repair_double_encoding(text) == text
