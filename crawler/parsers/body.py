@@ -52,6 +52,7 @@ DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "math", "canvas", "object", "embed",
     "video", "audio", "source", "track", "picture", "img", "map", "button", "input", "select",
     "textarea", "option", "label", "link", "meta", "head", "title", "figcaption", "dialog", "menu",
+    "rt", "rp",  # ruby annotations (furigana): the base text is the text
 })
 # Navigation, asides and footers: dropped unless they wrap the article.  Broken markup (an unclosed
 # menu <li>, a stray <aside>) makes the parser nest the whole article inside one of them.

@@ -1,4 +1,4 @@
-"""Pages whose UTF-8 was decoded as Latin-1 upstream ("Ã³" for "ó") are repaired before parsing.
+"""Text as written: double-encoded UTF-8 ("Ã³" for "ó") is repaired, ruby readings leave the base text whole.
 
 Pattern: a CMS stores the article double-encoded while the template around it is right; only the
 runs that form valid UTF-8 are re-read, and a page with a few such letters is left alone.
@@ -26,3 +26,15 @@ def test_a_double_encoded_article_beside_a_correct_template_is_repaired() -> Non
 def test_text_with_a_few_such_letters_is_left_alone() -> None:
     text = "<p>Ã la carte, Å and Â are letters too; São Paulo and Ãgua stay as written.</p>"
     assert repair_double_encoding(text) == text
+
+
+def test_ruby_annotations_leave_the_base_text_whole() -> None:
+    """Pattern: Japanese text with furigana (<ruby>虐待<rt>ぎゃくたい</rt></ruby>): the reading is not body text."""
+    sentence = (
+        "子どもへの<ruby>虐待<rp>(</rp><rt>ぎゃくたい</rt><rp>)</rp></ruby>をなくすための"
+        "<ruby>法律<rt>ほうりつ</rt></ruby>ができました。"
+    )
+    paragraphs = "".join(f"<p>{n}. {sentence * 3}</p>" for n in range(1, 6))
+    html = f"<html><body><article>{paragraphs}</article></body></html>"
+    body = GenericParser(html, "https://example.jp/news/1").parse().body_text or ""
+    assert "子どもへの虐待をなくすための法律ができました。" in body and "ぎゃくたい" not in body
