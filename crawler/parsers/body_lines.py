@@ -14,6 +14,8 @@ from crawler.parsers.arabic import source_line
 
 STUB_WORDS = 3
 """Trailing lines this short and unpunctuated are labels of removed boxes."""
+STUB_CHARS = 40
+"""... and at most this long."""
 HEADER_LINE_CHARS = 60
 """Lines above a repeated headline shorter than this are header furniture (kicker, section label)."""
 # Lines that are page furniture in any article ("Advertisement", "Read more: ...").
@@ -185,7 +187,8 @@ def _is_photo_credit(text: str) -> bool:
 
 def _is_stub(text: str) -> bool:
     """A few words without sentence punctuation: a label or button text, not prose."""
-    return len(text.split()) <= STUB_WORDS and not text.rstrip().endswith(_SENTENCE_END)
+    # A long run without spaces is a paragraph of Chinese or Japanese, not a label.
+    return len(text.split()) <= STUB_WORDS and len(text) <= STUB_CHARS and not text.rstrip().endswith(_SENTENCE_END)
 
 
 def _key(text: str | None) -> str:

@@ -38,3 +38,11 @@ def test_ruby_annotations_leave_the_base_text_whole() -> None:
     html = f"<html><body><article>{paragraphs}</article></body></html>"
     body = GenericParser(html, "https://example.jp/news/1").parse().body_text or ""
     assert "子どもへの虐待をなくすための法律ができました。" in body and "ぎゃくたい" not in body
+
+
+def test_a_closing_chinese_paragraph_without_a_full_stop_is_not_taken_for_a_label() -> None:
+    """Pattern: CJK text has no spaces, so a whole paragraph is one 'word'; only short ones are stubs."""
+    para = "如今向河北农大果树班毕业生群体学习的热潮正在全省各地深入开展，廊坊以巡演为契机组织干部群众观看演出"
+    html = f"<html><body><article><p>{para}。</p><p>{para}。</p><p>{para}</p></article></body></html>"
+    body = GenericParser(html, "https://example.cn/news/1").parse().body_text or ""
+    assert body.count(para) == 3
