@@ -71,6 +71,8 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
     parent = node.getparent()
     if parent is None or parent not in stats or parent.tag == "html":
         return node
+    if (node.get("itemprop") or "").casefold() == "articlebody":
+        return node  # the page's microdata names this node as the whole body: its siblings are other properties
     children = [c for c in parent if isinstance(c.tag, str)]
     keep = [c is node or _is_content_sibling(c, stats) for c in children]
     prose_at = [i for i, c in enumerate(children) if keep[i] and (c is node or c.tag not in HEADING_TAGS)]

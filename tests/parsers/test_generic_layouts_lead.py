@@ -133,3 +133,13 @@ def test_a_short_lead_in_a_box_named_as_the_lead_opens_the_body() -> None:
       <div class="news-text-wrap">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
     body = _body(html)
     assert body.startswith("The council approved") and "Paragraph 3." in body
+
+
+def test_a_body_named_articlebody_does_not_merge_its_microdata_siblings() -> None:
+    """Pattern: ``itemprop=articleBody`` beside microdata boxes (image URL, publisher logo URL) in one wrapper."""
+    html = f"""<html><body><div itemscope>
+      <div itemprop="image"><div itemprop="url">https://img.example.org/2024/03/transport-plan-approved-large-photo.jpg</div></div>
+      <div itemprop="publisher"><span itemprop="logo"><span itemprop="url">https://img.example.org/logos/example-news-publisher-logo.png</span></span></div>
+      <div itemprop="articleBody">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
+    body = _body(html)
+    assert "Paragraph 3." in body and "https://img.example.org" not in body
