@@ -88,8 +88,10 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
     return parent
 
 
-FRAGMENT_SHARE = 0.3
+FRAGMENT_SHARE = 0.5
 """A container holding less than this share of the page's prose is a fragment (a lead, a box) ..."""
+SMALL_FRAGMENT_SHARE = 0.3
+"""... (one holding at least this share falls back only to an ancestor adding no teaser headlines) ..."""
 FALLBACK_SHARE = 0.6
 """... and the body falls back to its nearest ancestor holding at least this share ..."""
 FALLBACK_LINK_SHARE = 0.2
@@ -111,7 +113,11 @@ def fall_back_if_fragment(container: etree._Element, root: etree._Element,
             return container
     st = stats[node]
     # The wider block must still read as prose: a link-heavy one is a section front or a list of teasers.
-    return node if st.text_len and st.link_len <= FALLBACK_LINK_SHARE * st.text_len else container
+    if not st.text_len or st.link_len > FALLBACK_LINK_SHARE * st.text_len:
+        return container
+    if stats[container].prose >= SMALL_FRAGMENT_SHARE * total and st.link_headings > stats[container].link_headings:
+        return container  # a fair share already, and the wider block adds teaser headlines: other stories
+    return node
 
 
 def _is_content_text(text: str | None) -> bool:

@@ -143,3 +143,29 @@ def test_a_body_named_articlebody_does_not_merge_its_microdata_siblings() -> Non
       <div itemprop="articleBody">{_para(1)}{_para(2)}{_para(3)}</div></div></body></html>"""
     body = _body(html)
     assert "Paragraph 3." in body and "https://img.example.org" not in body
+
+
+def _nested(n: int, cls: str) -> str:
+    return f'<div class="{cls}"><div class="col"><div class="text">{_para(n)}</div></div></div>'
+
+
+def test_a_pick_holding_under_half_of_the_prose_falls_back_to_the_block_holding_it_all() -> None:
+    """Pattern: the article's text sits in boxes far apart in the tree; the scorer's pick holds 40% of it."""
+    picked = f'<div class="box"><div class="inner">{_para(1)}{_para(2)}</div></div>'
+    others = "".join(_nested(n, "row") for n in range(3, 6))
+    labels = "".join(f"<div>Label number {n} of the page tools</div>" for n in range(30))  # short lines, no prose
+    html = f"""<html><body><div class="page"><div class="wrap">{picked}</div>{labels}{others}</div></body></html>"""
+    body = _body(html)
+    assert all(f"Paragraph {n}." in body for n in range(1, 6))
+
+
+def test_no_fall_back_into_a_block_of_teaser_headlines() -> None:
+    """Pattern: the article holds 40% of the page's prose; the rest are teasers under linked headlines."""
+    article = f'<div class="box"><div class="inner">{_para(1)}{_para(2)}</div></div>'
+    teasers = "".join(
+        f'<div class="row"><h3><a href="/s/{n}">Other story {n}</a></h3><p>Teaser {n}. {PARA}</p></div>'
+        for n in range(3, 6)
+    )
+    html = f"""<html><body><div class="page"><div class="wrap">{article}</div>{teasers}</div></body></html>"""
+    body = _body(html)
+    assert "Paragraph 2." in body and "Teaser 3." not in body
