@@ -128,6 +128,8 @@ def filter_lines(paragraphs: list[tuple[str, str]], title: str | None) -> list[t
         key = _key(text)
         if not key:
             continue
+        if kind == "h1" and out and key != title_key and any(k != "h" for k, _ in out):
+            kind = "h"  # an <h1> after the text has begun is a section heading, not the headline
         if kind == "h1" or (title_key and key == title_key and not out):
             continue  # the headline is a field of its own, never a body paragraph
         if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text) or _RELATED_LINE.match(text)):

@@ -169,3 +169,12 @@ def test_no_fall_back_into_a_block_of_teaser_headlines() -> None:
     html = f"""<html><body><div class="page"><div class="wrap">{article}</div>{teasers}</div></body></html>"""
     body = _body(html)
     assert "Paragraph 2." in body and "Teaser 3." not in body
+
+
+def test_h1_section_headings_inside_the_text_are_kept_as_subheadings() -> None:
+    """Pattern: a page using <h1> for its section headings; only the headline above the text is a field."""
+    html = f"""<html><body><article><h1>Transport plan approved</h1>{_para(1)}<h1>What changes for drivers</h1>
+      {_para(2)}<h1>What comes next</h1>{_para(3)}</article></body></html>"""
+    body = _body(html)
+    assert "What changes for drivers" in body and "What comes next" in body
+    assert "Transport plan approved" not in body
