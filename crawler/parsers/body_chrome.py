@@ -32,6 +32,7 @@ WEAK_CHROME_SHARE = 0.25
 
 ARTICLE_LEFT_SHARE = 0.15
 """Chrome removal that would leave less than this share of the page's prose spares the prose boxes it named."""
+_TABLE_PARTS = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"})
 
 # Class/id words of chrome.  Matched on word pieces of class and id ("share-bar" -> share).
@@ -91,8 +92,8 @@ def _chrome_kind(el: etree._Element) -> str | None:
     if _is_hidden(el):
         return "weak"
     cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return None
+    if not cls and not ident or el.tag in _TABLE_PARTS:
+        return None  # a row or cell named "player-...", "meta-..." is data of its table, not a box of chrome
     return _class_kind(f"{cls or ''} {ident or ''}")
 
 

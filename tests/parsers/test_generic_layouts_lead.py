@@ -178,3 +178,16 @@ def test_h1_section_headings_inside_the_text_are_kept_as_subheadings() -> None:
     body = _body(html)
     assert "What changes for drivers" in body and "What comes next" in body
     assert "Transport plan approved" not in body
+
+
+def test_table_rows_named_like_chrome_stay_in_their_table() -> None:
+    """Pattern: a results table whose rows are classed ``player-…`` / ``meta-row`` (data names, not chrome)."""
+    rows = "".join(
+        f'<tr class="oddrow player-{n}"><td>{n}</td><td>Driver number {n}</td><td>{5000 - n}</td></tr>'
+        for n in range(1, 6)
+    )
+    html = f"""<html><body><article><h1>Final standings</h1>{_para(1)}
+      <table><tr class="colhead"><td>Pos.</td><td>Driver</td><td>Points</td></tr>{rows}</table>{_para(2)}
+      </article></body></html>"""
+    body = _body(html)
+    assert "Driver number 3" in body and "Paragraph 2." in body
