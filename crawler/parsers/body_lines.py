@@ -124,10 +124,13 @@ def filter_lines(paragraphs: list[tuple[str, str]], title: str | None) -> list[t
     """Drop the repeated title and boilerplate lines; keep everything else in order."""
     title_key = _key(title) if title else None
     out: list[tuple[str, str]] = []
+    tail_cut: int | None = None
     for kind, text in paragraphs:
         key = _key(text)
         if not key:
             continue
+        if tail_cut is None and len(text) <= TAIL_LABEL_CHARS and _TAIL_LABEL.match(text):
+            tail_cut = len(out)
         if kind == "h1" and out and key != title_key and any(k != "h" for k, _ in out):
             kind = "h"  # an <h1> after the text has begun is a section heading, not the headline
         if kind == "h1" or (title_key and key == title_key and not out):
@@ -139,12 +142,35 @@ def filter_lines(paragraphs: list[tuple[str, str]], title: str | None) -> list[t
         if is_arabic_furniture(text):  # Arabic labels and calls, headings included ("مقالات ذات صلة")
             continue
         out.append((kind, text))
-    out = _after_headline(out, title_key)
+    out = _after_headline(out, title_key) if tail_cut is None else _cut_tail(out, tail_cut, title_key)
     # Trailing headings and stubs ("Comments", "Like this", "Tags") label removed boxes.
     # A closing source line ("المصدر: عنب بلدي") is short too, but it is a field: the caller takes it.
     while out and (out[-1][0] == "h" or _is_stub(out[-1][1])) and not source_line(out[-1][1]):
         out.pop()
     return out
+
+
+TAIL_LABEL_CHARS = 60
+TAIL_SHARE = 0.15
+"""A "you may also like" label after this share of the body's text ends the article: the rest are teasers."""
+# Labels of the teaser box closing an article, in the crawler's languages.
+_TAIL_LABEL = re.compile(
+    r"^(?:you (?:may|might) also (?:like|enjoy)|related (?:articles|stories|posts|content|reading)|"
+    r"more (?:stories|articles) (?:from|on|like this)|recommended (?:for you|stories|articles|reading)|read next|"
+    r"você (?:também )?pode (?:gostar|se interessar)|veja também|leia também|"
+    r"das (?:könnte|dürfte) (?:sie|dich) (?:auch )?interessieren|mehr zum thema|weitere artikel|"
+    r"(?:te|le) puede interesar|(?:notas|noticias|artículos) relacionad[oa]s|(?:à )?lire aussi|"
+    r"sur le même sujet|potrebbe interessarti|czytaj (?:też|także|również))\b[\s.:!…]*$",
+    re.IGNORECASE,
+)
+
+
+def _cut_tail(out: list[tuple[str, str]], cut: int, title_key: str | None) -> list[tuple[str, str]]:
+    """Drop the teasers after a closing "you may also like" label, when the label comes late in the body."""
+    before = sum(len(t) for _, t in out[:cut])
+    if before >= TAIL_SHARE * sum(len(t) for _, t in out):
+        out = out[:cut]
+    return _after_headline(out, title_key)
 
 
 HEADLINE_WITHIN = 3

@@ -48,3 +48,17 @@ def test_related_label_line_dropped(line: str) -> None:
 @pytest.mark.parametrize("line", KEPT)
 def test_prose_opening_like_a_label_kept(line: str) -> None:
     assert ("p", line) in filter_lines([("p", "A paragraph."), ("p", line), ("p", "More text.")], None)
+
+
+def test_teasers_after_a_closing_you_may_also_like_label_leave_the_body() -> None:
+    """Pattern: the article, then a label ("Você pode gostar...", "You may also like") and other stories' leads."""
+    article = [("p", f"Article paragraph {n}, with enough words to read as the text itself.") for n in range(4)]
+    teasers = [("p", f"Teaser {n}: the opening lines of another story on the same site.") for n in range(6)]
+    for label in ("Você pode gostar...", "You may also like", "Das könnte Sie auch interessieren:"):
+        out = filter_lines([*article, ("h", label), *teasers], None)
+        assert out == article, label
+
+
+def test_a_related_label_at_the_very_top_does_not_cut_the_article() -> None:
+    lines = [("h", "Related articles"), *[("p", f"Article paragraph {n}, a full sentence of text.") for n in range(5)]]
+    assert filter_lines(lines, None) == lines[1:]
