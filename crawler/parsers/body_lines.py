@@ -64,6 +64,27 @@ _STAMP_LINE = re.compile(
     r"|^\d+\s*(?:min|mins|minutes?)\s*(?:read|de leitura)$|^(?:reading time|tempo de leitura)\b.{0,20}$",
     re.IGNORECASE,
 )
+# The same stamps in German, French, Spanish, Portuguese, Italian ("segunda-feira, 22 de janeiro de
+# 2018 às 0:13", "Veröffentlicht am 3. Mai 2021, 10:15 Uhr", "mercredi 5 juin 2019").
+_MONTHS_INTL = (
+    r"(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
+    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)"
+)
+_WEEKDAYS_INTL = (
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|segunda-feira|terça-feira|"
+    r"quarta-feira|quinta-feira|sexta-feira|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica)"
+)
+_STAMP_LINE_INTL = re.compile(
+    r"^(?:(?:veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|atualizado|pubblicato|"
+    r"aggiornato)(?: (?:am|le|el|em|il|on))?:?\s*)?(?:" + _WEEKDAYS_INTL + r",?\s*)?"
+    r"\d{1,2}\.?\s*(?:de\s+)?" + _MONTHS_INTL + r"\.?\s*(?:de\s+)?\d{4}"
+    r"(?:,?\s*(?:às|a las|à|um|alle|at|-)?\s*\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|h|hs))?)?\s*$",
+    re.IGNORECASE,
+)
 FURNITURE_LINE_CHARS = 160
 """Only lines up to this long are tested as share/follow calls, teaser labels or photo credits."""
 # Calls to share, follow or subscribe, one sentence each ("Like this story? Share it with a friend!").
@@ -135,7 +156,8 @@ def filter_lines(paragraphs: list[tuple[str, str]], title: str | None) -> list[t
             kind = "h"  # an <h1> after the text has begun is a section heading, not the headline
         if kind == "h1" or (title_key and key == title_key and not out):
             continue  # the headline is a field of its own, never a body paragraph
-        if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text) or _RELATED_LINE.match(text)):
+        if len(text) < 200 and (_BOILERPLATE_LINE.match(text) or _STAMP_LINE.match(text) or _RELATED_LINE.match(text)
+                                or _STAMP_LINE_INTL.match(text)):
             continue
         if kind != "h" and is_furniture(text):
             continue

@@ -29,12 +29,18 @@ LABELS = [
     "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
     "Quelle: Landesregierung",
     "Crédits photos : Agence X",
+    # date stamps standing alone
+    "segunda-feira, 22 de janeiro de 2018 às 0:13",
+    "Veröffentlicht am 3. Mai 2021, 10:15 Uhr",
+    "mercredi 5 juin 2019",
+    "4 de mayo de 2022",
 ]
 KEPT = [
     "Lesen Sie auch das Kleingedruckte, rät die Verbraucherzentrale. Denn dort stehen die Kosten.",
     "Weitere Informationen liefert der Bericht erst im Frühjahr, sagte die Ministerin am Dienstag.",
     "Notas de prensa",
     "Anzeigen gegen die Firma wurden schon im Mai erstattet, sagte der Sprecher der Polizei.",
+    "Am 3. Mai 2021 stimmte der Rat dem Plan zu, nach einer langen Debatte.",
     "Quellen zufolge soll der Vertrag noch in diesem Jahr unterschrieben werden, berichtet die Zeitung.",
 ]
 
