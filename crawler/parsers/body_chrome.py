@@ -56,6 +56,7 @@ _NEGATIVE = re.compile(
 )
 _STRONG_NEGATIVE = re.compile(
     r"(?:^|[\s_\-:])(?:comments?|commentlist|comment-list|disqus|respond|reply|replies|"
+    r"forum|kommentare|commentaires|comentarios|"  # SPIP's "forum", and the word in other languages
     r"cookie|cookies|consent|gdpr|outbrain|taboola)(?:$|[\s_\-:])",
     re.IGNORECASE,
 )

@@ -191,3 +191,12 @@ def test_table_rows_named_like_chrome_stay_in_their_table() -> None:
       </article></body></html>"""
     body = _body(html)
     assert "Driver number 3" in body and "Paragraph 2." in body
+
+
+def test_a_long_reader_forum_under_a_short_article_is_not_taken_for_it() -> None:
+    """Pattern: readers' comments in a list classed ``forum`` (SPIP) outweigh the article above them."""
+    comments = "".join(f"<li><p>Comment {n}. {PARA} {PARA}</p></li>" for n in range(1, 9))
+    html = f"""<html><body><div class="article"><h1>Transport plan approved</h1>{_para(1)}{_para(2)}</div>
+      <ul class="forum">{comments}</ul></body></html>"""
+    body = _body(html)
+    assert "Paragraph 2." in body and "Comment 1." not in body
