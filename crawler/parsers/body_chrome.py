@@ -47,7 +47,7 @@ _NEGATIVE = re.compile(
     r"masthead|navbar|nav|navigation|menu|footer|header|topbar|skip|skiplink|print-only|"
     r"modal|popup|overlay|lightbox|tooltip|byline|bylines|author-bio|author-info|authorbox|about-author|"
     r"authors?|autor|autorin|bio|mini-bio|author-box|author-description|author-profile|"
-    r"caption|credit|credits|copyright|tags|tag-list|taglist|keywords|topics|meta|metadata|"
+    r"caption|legend|imagedescription|image-description|bildunterschrift|credit|credits|copyright|tags|tag-list|taglist|keywords|topics|meta|metadata|"
     r"dateline|timestamp|published|updated|hidden|visually-hidden|sr-only|screen-reader-text|"
     r"inline-link|embed|video|player|gallery|slideshow|carousel|paywall|piano|login|signin|"
     r"jump|toc|table-of-contents|correction-policy|newsletter-signup|donate|membership"

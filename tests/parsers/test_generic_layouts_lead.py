@@ -200,3 +200,13 @@ def test_a_long_reader_forum_under_a_short_article_is_not_taken_for_it() -> None
       <ul class="forum">{comments}</ul></body></html>"""
     body = _body(html)
     assert "Paragraph 2." in body and "Comment 1." not in body
+
+
+def test_image_legends_outside_figure_markup_stay_out() -> None:
+    """Pattern: a picture's caption in a box classed ``legend`` or ``imagedescription`` inside the body."""
+    html = f"""<html><body><article><h1>Transport plan approved</h1>{_para(1)}
+      <div class="image"><div class="legend">The new bus lane on the main road, seen from the bridge.</div></div>
+      {_para(2)}<p class="imagedescription">The mayor at the council meeting, photographed by the city press office.</p>
+      {_para(3)}</article></body></html>"""
+    body = _body(html)
+    assert "Paragraph 3." in body and "bus lane on the main road" not in body and "press office" not in body
