@@ -45,7 +45,11 @@ _RELATED_LINE = re.compile(
     r"leggi anche|leia (?:também|mais)|veja também|czytaj (?:też|także|również)|zobacz (?:też|także|również)"
     r")\b[^.!?]{0,80}[:?!]?$"
     # Widget labels, ad labels and credit or source lines: "Gefällt mir", "Anzeige - ...", "Quelle: dpa".
-    r"|^(?:gefällt mir|wird geladen|bewerten|teilen(?: mit)?|drucken|rezept drucken)\s*[:.…]*$"
+    r"|^(?:gefällt mir|wird geladen|bewerten|teilen(?: mit)?|drucken|rezept drucken|externer inhalt|kontakt|von|"
+    r"neueste (?:artikel|beiträge|nachrichten)|"
+    r"(?:war|ist) (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|"
+    r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen|was this (?:article|post|page) (?:helpful|useful))"
+    r"\s*[:.…?!]*$"
     r"|^(?:anzeige|\*?werbung)(?:\s*[-–:|.].{0,150})?$"
     r"|^(?:quelle|quellen|foto|fotos|bild|bilder|crédits? photos?|credits?|source)\s*:.{0,120}$",
     re.IGNORECASE,

@@ -29,6 +29,13 @@ LABELS = [
     "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
     "Quelle: Landesregierung",
     "Crédits photos : Agence X",
+    # rating and share prompts, consent placeholders of embeds, bare field labels
+    "War der Artikel nützlich?",
+    "Was this article helpful?",
+    "Möchten Sie den Artikel teilen?",
+    "Externer Inhalt",
+    "Kontakt:",
+    "Neueste Artikel",
     # date stamps standing alone
     "segunda-feira, 22 de janeiro de 2018 às 0:13",
     "Veröffentlicht am 3. Mai 2021, 10:15 Uhr",
@@ -40,6 +47,7 @@ KEPT = [
     "Weitere Informationen liefert der Bericht erst im Frühjahr, sagte die Ministerin am Dienstag.",
     "Notas de prensa",
     "Anzeigen gegen die Firma wurden schon im Mai erstattet, sagte der Sprecher der Polizei.",
+    "Kontakt zur Verwaltung gibt es nur noch per E-Mail, teilte die Stadt mit.",
     "Am 3. Mai 2021 stimmte der Rat dem Plan zu, nach einer langen Debatte.",
     "Quellen zufolge soll der Vertrag noch in diesem Jahr unterschrieben werden, berichtet die Zeitung.",
 ]
