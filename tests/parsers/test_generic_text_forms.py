@@ -1,4 +1,4 @@
-"""Text as written: double-encoded UTF-8 ("Ã³" for "ó") is repaired, ruby readings leave the base text whole.
+"""Text as written: double-encoded UTF-8 repaired, ruby readings dropped, CJK paragraphs kept, dates read exactly.
 
 Pattern: a CMS stores the article double-encoded while the template around it is right; only the
 runs that form valid UTF-8 are re-read, and a page with a few such letters is left alone.
@@ -46,3 +46,15 @@ def test_a_closing_chinese_paragraph_without_a_full_stop_is_not_taken_for_a_labe
     html = f"<html><body><article><p>{para}。</p><p>{para}。</p><p>{para}</p></article></body></html>"
     body = GenericParser(html, "https://example.cn/news/1").parse().body_text or ""
     assert body.count(para) == 3
+
+
+def test_fixed_shape_text_dates_are_read_exactly_day_first_when_dotted() -> None:
+    """Pattern: "07.11.2023" (dotted dates are day-first), "March 12, 2024", "12 March 2024", with a label."""
+    from datetime import UTC, datetime
+
+    from crawler.parsers.dates import parse_date
+
+    assert parse_date("07.11.2023") == datetime(2023, 11, 7, tzinfo=UTC)
+    assert parse_date("Veröffentlicht am 3.5.2021 um 10:15") == datetime(2021, 5, 3, 10, 15, tzinfo=UTC)
+    assert parse_date("Tuesday, March 12th, 2024") == datetime(2024, 3, 12, tzinfo=UTC)
+    assert parse_date("Published 12 Sept 2024") == datetime(2024, 9, 12, tzinfo=UTC)
