@@ -143,6 +143,27 @@ _DMY_DOTS = re.compile(
     r"(?:\s*uhr)?)?$",
     re.IGNORECASE,
 )
+# Day-first dates with month names in German, French, Spanish, Portuguese, Italian ("3. Mai 2021",
+# "mercredi 5 juin 2019", "4 de mayo de 2022, 07:59", "12 settembre 2023").
+_INTL_MONTH_NUMBER = {name: n for n, names in enumerate((
+    ("januar", "jänner", "janvier", "enero", "janeiro", "gennaio"),
+    ("februar", "février", "febrero", "fevereiro", "febbraio"),
+    ("märz", "mars", "marzo", "março"), ("april", "avril", "abril", "aprile"), ("mai", "mayo", "maio", "maggio"),
+    ("juni", "juin", "junio", "junho", "giugno"), ("juli", "juillet", "julio", "julho", "luglio"),
+    ("august", "août", "agosto"), ("september", "septembre", "septiembre", "setiembre", "setembro", "settembre"),
+    ("oktober", "octobre", "octubre", "outubro", "ottobre"), ("november", "novembre", "noviembre", "novembro"),
+    ("dezember", "décembre", "diciembre", "dezembro", "dicembre")), start=1) for name in names}
+_INTL_WEEKDAY = (
+    r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|segunda-feira|terça-feira|"
+    r"quarta-feira|quinta-feira|sexta-feira|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica),?\s+)?"
+)
+_INTL_MONTHS = "|".join(sorted(_INTL_MONTH_NUMBER, key=len, reverse=True))
+_INTL_DATE = re.compile(
+    r"^" + _INTL_WEEKDAY + r"(?P<d>\d{1,2})\.?\s*(?:de\s+)?(?P<mon>" + _INTL_MONTHS + r")\s*(?:de\s+)?(?P<y>\d{4})"
+    r"(?:,?\s+(?:um|à|às|a las|alle)?\s*(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?:\s*uhr)?)?$",
+    re.IGNORECASE,
+)
 _NAMED_DATES = (
     re.compile(r"^" + _WEEKDAY + _EN_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$", re.IGNORECASE),
     re.compile(r"^" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH + r",?\s+(?P<y>\d{4})$",
@@ -161,6 +182,10 @@ def _exact_text_date(text: str, default_tz: tzinfo | None) -> datetime | None:
         match = pattern.match(text)
         if match:
             return _build(match["y"], str(_MONTH_NUMBER[match["mon"].casefold()]), match["d"], tz=tz)
+    match = _INTL_DATE.match(text)
+    if match:
+        month = _INTL_MONTH_NUMBER[match["mon"].casefold()]
+        return _build(match["y"], str(month), match["d"], match["H"], match["M"], tz=tz)
     return None
 
 

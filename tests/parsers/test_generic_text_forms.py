@@ -58,3 +58,15 @@ def test_fixed_shape_text_dates_are_read_exactly_day_first_when_dotted() -> None
     assert parse_date("Veröffentlicht am 3.5.2021 um 10:15") == datetime(2021, 5, 3, 10, 15, tzinfo=UTC)
     assert parse_date("Tuesday, March 12th, 2024") == datetime(2024, 3, 12, tzinfo=UTC)
     assert parse_date("Published 12 Sept 2024") == datetime(2024, 9, 12, tzinfo=UTC)
+
+
+def test_day_first_dates_with_month_names_in_other_languages_are_read_exactly() -> None:
+    """Pattern: "3. Mai 2021", "mercredi 5 juin 2019", "4 de mayo de 2022, 07:59" (no dateparser call)."""
+    from datetime import UTC, datetime
+
+    from crawler.parsers.dates import parse_date
+
+    assert parse_date("3. Mai 2021") == datetime(2021, 5, 3, tzinfo=UTC)
+    assert parse_date("mercredi 5 juin 2019") == datetime(2019, 6, 5, tzinfo=UTC)
+    assert parse_date("4 de mayo de 2022, 07:59") == datetime(2022, 5, 4, 7, 59, tzinfo=UTC)
+    assert parse_date("Veröffentlicht am 3. März 2021 um 10:15 Uhr") == datetime(2021, 3, 3, 10, 15, tzinfo=UTC)
