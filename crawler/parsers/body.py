@@ -5,11 +5,12 @@ The cascade, cheapest and surest first:
 1. drop what never holds article text (scripts, styles, forms controls, media, hidden nodes);
 2. drop page chrome recognised by tag (``nav``, ``aside``, ``footer`` ...) or by class/id
    words (share, related, comments, newsletter, cookie, ads ...), except around a node that
-   is marked as the article body;
+   is marked as the article body (:mod:`crawler.parsers.body_chrome`);
 3. score text blocks by length, punctuation and link density, add the scores up the tree, and
    take the best-scoring container (``rule`` says whether a marked body or the scorer chose);
    prose siblings join it, and a pick that is a small fragment of the page's prose falls back
-   to the ancestor holding most of it (:mod:`crawler.parsers.body_layout`);
+   to the ancestor holding most of it (:mod:`crawler.parsers.body_layout`); a lead set in a
+   box of its own between the headline and the body opens it (:mod:`crawler.parsers.body_lead`);
 4. inside it, drop blocks that are mostly links, then serialize paragraphs, subheadings, list
    items and quotes in document order and drop furniture lines (:mod:`crawler.parsers.body_lines`).
 
@@ -22,21 +23,19 @@ import html as htmllib
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from lxml import etree
 
+from crawler.parsers.body_chrome import drop_chrome
 from crawler.parsers.body_layout import SIBLING_WRAPPER_PROSE, fall_back_if_fragment, merge_siblings
+from crawler.parsers.body_lead import lead_blocks
 from crawler.parsers.body_lines import filter_lines, is_editorial_note
 from crawler.parsers.body_measure import (
-    _BODY_MARK,
     BLOCK_TAGS,
     HEADING_TAGS,
     INLINE_HOLDERS,
-    MIN_PROSE,
     PARA_TAGS,
     _attrs,
-    _discount,
     _is_marked_body,
     _is_strong_body,
     _len,
@@ -53,9 +52,8 @@ DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "math", "canvas", "object", "embed",
     "video", "audio", "source", "track", "picture", "img", "map", "button", "input", "select",
     "textarea", "option", "label", "link", "meta", "head", "title", "figcaption", "dialog", "menu",
+    "rt", "rp",  # ruby annotations (furigana): the base text is the text
 })
-# Structural chrome: dropped unless it wraps the marked article body.
-CHROME_TAGS = frozenset({"header", "form", "figure"})
 # Navigation, asides and footers: dropped unless they wrap the article.  Broken markup (an unclosed
 # menu <li>, a stray <aside>) makes the parser nest the whole article inside one of them.
 ENCLOSING_CHROME_TAGS = frozenset({"nav", "aside", "footer"})
@@ -66,38 +64,8 @@ WIDEN_PROSE_SHARE = 0.6
 """The container grows to its parent when the text the parent adds is at least this much prose ..."""
 WIDEN_LINK_SHARE = 0.25
 """... and at most this much link text."""
-MARKED_BODY_SHARE = 0.2
-"""A marked body (``<article>``, ``.entry-content`` ...) protects its wrappers above this prose share."""
-WEAK_CHROME_SHARE = 0.25
-"""A weakly recognised chrome box holding more than this share of the page's prose is kept."""
 
-# Class/id words of chrome.  Matched on word pieces of class and id ("share-bar" -> share).
-_NEGATIVE = re.compile(
-    r"(?:^|[\s_\-:])(?:"
-    r"comments?|commentlist|disqus|share|sharing|sharebar|social|socials|follow|newsletter|subscribe|"
-    r"subscription|signup|sign-up|cookie|cookies|consent|gdpr|banner|promo|promos|promotion|advert|"
-    r"advertisement|advertising|ads?|adslot|adunit|ad-slot|ad-container|dfp|gpt|sponsor|sponsored|"
-    r"outbrain|taboola|related|recommended|recommendations|recirc|recirculation|more-stories|"
-    r"most-?read|most-?popular|popular|trending|read-?also|read-?more|see-?also|also-?read|"
-    r"sidebar|side-bar|rail|widget|widgets|breadcrumbs?|pagination|pager|toolbar|tools|"
-    r"masthead|navbar|nav|navigation|menu|footer|header|topbar|skip|skiplink|print-only|"
-    r"modal|popup|overlay|lightbox|tooltip|byline|bylines|author-bio|author-info|authorbox|about-author|"
-    r"caption|credit|credits|copyright|tags|tag-list|taglist|keywords|topics|meta|metadata|"
-    r"dateline|timestamp|published|updated|hidden|visually-hidden|sr-only|screen-reader-text|"
-    r"inline-link|embed|video|player|gallery|slideshow|carousel|paywall|piano|login|signin|"
-    r"jump|toc|table-of-contents|correction-policy|newsletter-signup|donate|membership"
-    r")(?:$|[\s_\-:])",
-    re.IGNORECASE,
-)
-_STRONG_NEGATIVE = re.compile(
-    r"(?:^|[\s_\-:])(?:comments?|commentlist|comment-list|disqus|respond|reply|replies|"
-    r"cookie|cookies|consent|gdpr|outbrain|taboola)(?:$|[\s_\-:])",
-    re.IGNORECASE,
-)
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|column", re.IGNORECASE)
-# CMS field classes saying only the field's label is hidden (Drupal's "field--label-hidden").
-_HIDDEN_LABEL = re.compile(r"\blabel[\s_\-]*hidden\b|\bhidden[\s_\-]*label\b", re.IGNORECASE)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 
 
@@ -134,22 +102,36 @@ class Body:
         return "\n".join(out) or None
 
 
-def _is_hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = el.get("style")
-    return bool(style) and bool(_HIDDEN_STYLE.search(style))
-
-
 def _drop_never_content(root: etree._Element) -> None:
     """Step 1: subtrees that never hold article prose, comment nodes, and nav/aside/footer chrome."""
-    doomed = [el for el in root.iter() if not isinstance(el.tag, str) or el.tag in DROP_TAGS]
+    keep_noscript = _noscript_holds_article(root)
+    doomed = [el for el in root.iter()
+              if not isinstance(el.tag, str) or (el.tag in DROP_TAGS and not (keep_noscript and el.tag == "noscript"))]
     for el in doomed:
         if el.getparent() is not None:
             _remove(el)
     for el in _enclosing_chrome(root):
         if el.getparent() is not None:
             _remove(el)
+
+
+NOSCRIPT_PROSE = 200
+"""Characters of paragraph text a ``<noscript>`` must hold to be taken for the article's own copy."""
+
+
+def _noscript_holds_article(root: etree._Element) -> bool:
+    """Whether the page's paragraphs are mostly inside ``<noscript>`` (a script renders the article).
+
+    Such pages show readers without scripts the article itself; elsewhere noscript holds only
+    "please enable JavaScript" notes and tracking pixels.
+    """
+    boxes = list(root.iter("noscript"))
+    if not boxes:
+        return False
+    inside = sum(_len("".join(p.itertext())) for box in boxes for p in box.iter("p"))
+    if inside < NOSCRIPT_PROSE:
+        return False
+    return inside > sum(_len("".join(p.itertext())) for p in root.iter("p")) - inside
 
 
 def _paragraph_chars(root: etree._Element) -> dict[etree._Element, int]:
@@ -161,11 +143,6 @@ def _paragraph_chars(root: etree._Element) -> dict[etree._Element, int]:
         for anc in p.iterancestors():
             chars[anc] = chars.get(anc, 0) + n
     return chars
-
-
-def _holds_lead(st: _Stats) -> bool:
-    """A header holding a paragraph of prose (a standfirst), few links and no teaser headlines."""
-    return st.prose >= MIN_PROSE and st.link_len < 0.3 * st.text_len and not st.link_headings
 
 
 def _enclosing_chrome(root: etree._Element) -> list[etree._Element]:
@@ -186,75 +163,6 @@ def _wraps_article(el: etree._Element) -> bool:
         if inner.tag == "article" and _len("".join(inner.itertext())) > 2 * SIBLING_WRAPPER_PROSE:
             return True
     return False
-
-
-def _chrome_kind(el: etree._Element) -> str | None:
-    """``"strong"`` for comment/consent boxes, ``"weak"`` for other chrome, else ``None``."""
-    if el.tag in CHROME_TAGS:
-        return "weak"
-    role = el.get("role")
-    if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"):
-        return "weak"
-    if _is_hidden(el):
-        return "weak"
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return None
-    return _class_kind(f"{cls or ''} {ident or ''}")
-
-
-@lru_cache(maxsize=4096)
-def _class_kind(attrs: str) -> str | None:
-    """Chrome kind of a class+id string (cached: pages repeat the same class lists)."""
-    if _BODY_MARK.search(attrs):
-        return None
-    attrs = _HIDDEN_LABEL.sub(" ", attrs)  # the field's label is hidden, not the field
-    if _STRONG_NEGATIVE.search(attrs):
-        return "strong"
-    if _NEGATIVE.search(attrs):
-        return "weak"
-    return None
-
-
-def _drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
-    """Step 2: chrome by tag, role and class words, never around the article's own prose.
-
-    Class words are a weak signal ("field-label-hidden", "elementor-widget" wrap real bodies),
-    so a "weak" match is dropped only when it holds a small share of the page's prose.
-    """
-    total = max(stats[root].prose, 1) if root in stats else 1
-    protected: set[etree._Element] = set()
-    for el in root.iter("article", "div", "section", "main"):
-        # Only a substantial body protects its wrappers: comments and teasers are <article>s too.
-        if el in stats and stats[el].prose >= MARKED_BODY_SHARE * total and _is_marked_body(el):
-            ancestors = list(el.iterancestors())
-            if not any(_STRONG_NEGATIVE.search(_attrs(a)) for a in ancestors):
-                protected.update(ancestors)
-    removed: dict[etree._Element, None] = {}  # document order keeps tail merging deterministic
-    for el in root.iterdescendants():
-        if el in protected or el not in stats:
-            continue
-        kind = _chrome_kind(el)
-        if kind is None:
-            continue
-        if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
-            continue
-        if el.tag == "header" and _holds_lead(stats[el]):
-            continue  # an article header with its standfirst: the scorer decides whether it joins the body
-        removed[el] = None
-    _drop_all(root, stats, removed)
-
-
-def _drop_all(root: etree._Element, stats: dict[etree._Element, _Stats], removed: dict[etree._Element, None]) -> None:
-    """Remove each element of ``removed`` (document order) and its measures."""
-    for el in removed:
-        # Inside an already removed box: nothing more to do.
-        if any(anc in removed for anc in el.iterancestors()):
-            continue
-        _discount(el, stats)
-        _remove(el)
-        for gone in el.iter():  # removed nodes must not be scored as containers
-            stats.pop(gone, None)
 
 
 def _score(root: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element | None:
@@ -430,10 +338,12 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
         body_el = root
     _drop_never_content(body_el)
     stats = _measure(body_el)
-    _drop_chrome(body_el, stats)
+    drop_chrome(body_el, stats)
     container, rule = _container(body_el, stats)
     container = merge_siblings(container, stats)
     container = fall_back_if_fragment(container, body_el, stats)
+    leads = lead_blocks(container, stats)
     _prune(container, stats)
-    paragraphs = filter_lines(_serialize(container), title)
+    serialized = [para for lead in leads for para in _serialize(lead)] + _serialize(container)
+    paragraphs = filter_lines(serialized, title)
     return Body(paragraphs=paragraphs, rule=rule)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
@@ -54,7 +55,11 @@ def _is_content_sibling(el: etree._Element, stats: dict[etree._Element, _Stats])
         return False
     if el.tag in SIBLING_BLOCK_TAGS:
         return True
-    return st.prose >= SIBLING_WRAPPER_PROSE and not _SIBLING_NEGATIVE.search(_attrs(el))
+    if st.prose < SIBLING_WRAPPER_PROSE or _SIBLING_NEGATIVE.search(_attrs(el)):
+        return False
+    # A wrapper of several <article>s is a list of story cards (their linked headlines may be gone with
+    # their headers), not a continuation of this article.
+    return sum(1 for _ in itertools.islice(el.iter("article"), 2)) < 2
 
 
 def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element:
@@ -66,6 +71,8 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
     parent = node.getparent()
     if parent is None or parent not in stats or parent.tag == "html":
         return node
+    if (node.get("itemprop") or "").casefold() == "articlebody":
+        return node  # the page's microdata names this node as the whole body: its siblings are other properties
     children = [c for c in parent if isinstance(c.tag, str)]
     keep = [c is node or _is_content_sibling(c, stats) for c in children]
     prose_at = [i for i, c in enumerate(children) if keep[i] and (c is node or c.tag not in HEADING_TAGS)]
@@ -81,8 +88,10 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
     return parent
 
 
-FRAGMENT_SHARE = 0.3
+FRAGMENT_SHARE = 0.5
 """A container holding less than this share of the page's prose is a fragment (a lead, a box) ..."""
+SMALL_FRAGMENT_SHARE = 0.3
+"""... (one holding at least this share falls back only to an ancestor adding no teaser headlines) ..."""
 FALLBACK_SHARE = 0.6
 """... and the body falls back to its nearest ancestor holding at least this share ..."""
 FALLBACK_LINK_SHARE = 0.2
@@ -104,7 +113,11 @@ def fall_back_if_fragment(container: etree._Element, root: etree._Element,
             return container
     st = stats[node]
     # The wider block must still read as prose: a link-heavy one is a section front or a list of teasers.
-    return node if st.text_len and st.link_len <= FALLBACK_LINK_SHARE * st.text_len else container
+    if not st.text_len or st.link_len > FALLBACK_LINK_SHARE * st.text_len:
+        return container
+    if stats[container].prose >= SMALL_FRAGMENT_SHARE * total and st.link_headings > stats[container].link_headings:
+        return container  # a fair share already, and the wider block adds teaser headlines: other stories
+    return node
 
 
 def _is_content_text(text: str | None) -> bool:

@@ -129,6 +129,66 @@ def parse_date(
     return _fuzzy(text, languages, default_tz)
 
 
+# Free-text dates of a fixed shape, read exactly (dateparser takes ~5 ms each): "12.03.2024",
+# "12.03.2024, 15:30 Uhr", "March 12, 2024", "Mar. 12th 2024", "12 March 2024", "Tuesday, 12 March 2024".
+_MONTH_NUMBER = {name: n for n, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), start=1) for name in names}
+_EN_MONTH = r"(?P<mon>jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|" \
+    r"september|oct|october|nov|november|dec|december)\.?"
+_WEEKDAY = r"(?:(?:mon|tues?|wed|thu|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?,?\s+)?"
+_DMY_DOTS = re.compile(
+    r"^(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?:,?\s+(?:um\s+)?(?P<H>\d{1,2})[:.](?P<M>\d{2})"
+    r"(?:\s*uhr)?)?$",
+    re.IGNORECASE,
+)
+# Day-first dates with month names in German, French, Spanish, Portuguese, Italian ("3. Mai 2021",
+# "mercredi 5 juin 2019", "4 de mayo de 2022, 07:59", "12 settembre 2023").
+_INTL_MONTH_NUMBER = {name: n for n, names in enumerate((
+    ("januar", "jänner", "janvier", "enero", "janeiro", "gennaio"),
+    ("februar", "février", "febrero", "fevereiro", "febbraio"),
+    ("märz", "mars", "marzo", "março"), ("april", "avril", "abril", "aprile"), ("mai", "mayo", "maio", "maggio"),
+    ("juni", "juin", "junio", "junho", "giugno"), ("juli", "juillet", "julio", "julho", "luglio"),
+    ("august", "août", "agosto"), ("september", "septembre", "septiembre", "setiembre", "setembro", "settembre"),
+    ("oktober", "octobre", "octubre", "outubro", "ottobre"), ("november", "novembre", "noviembre", "novembro"),
+    ("dezember", "décembre", "diciembre", "dezembro", "dicembre")), start=1) for name in names}
+_INTL_WEEKDAY = (
+    r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|"
+    r"samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|segunda-feira|terça-feira|"
+    r"quarta-feira|quinta-feira|sexta-feira|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica),?\s+)?"
+)
+_INTL_MONTHS = "|".join(sorted(_INTL_MONTH_NUMBER, key=len, reverse=True))
+_INTL_DATE = re.compile(
+    r"^" + _INTL_WEEKDAY + r"(?P<d>\d{1,2})\.?\s*(?:de\s+)?(?P<mon>" + _INTL_MONTHS + r")\s*(?:de\s+)?(?P<y>\d{4})"
+    r"(?:,?\s+(?:um|à|às|a las|alle)?\s*(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?:\s*uhr)?)?$",
+    re.IGNORECASE,
+)
+_NAMED_DATES = (
+    re.compile(r"^" + _WEEKDAY + _EN_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$", re.IGNORECASE),
+    re.compile(r"^" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _EN_MONTH + r",?\s+(?P<y>\d{4})$",
+               re.IGNORECASE),
+)
+
+
+def _exact_text_date(text: str, default_tz: tzinfo | None) -> datetime | None:
+    """A date of one of the fixed shapes above, in ``default_tz`` (else UTC); ``None`` for anything else."""
+    text = text.strip()
+    tz = default_tz or UTC
+    match = _DMY_DOTS.match(text)
+    if match:
+        return _build(match["y"], match["m"], match["d"], match["H"], match["M"], tz=tz)
+    for pattern in _NAMED_DATES:
+        match = pattern.match(text)
+        if match:
+            return _build(match["y"], str(_MONTH_NUMBER[match["mon"].casefold()]), match["d"], tz=tz)
+    match = _INTL_DATE.match(text)
+    if match:
+        month = _INTL_MONTH_NUMBER[match["mon"].casefold()]
+        return _build(match["y"], str(month), match["d"], match["H"], match["M"], tz=tz)
+    return None
+
+
 def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | None = None) -> datetime | None:
     """Free-text date through dateparser (slow: only reached for visible markup)."""
     import dateparser  # imported lazily: loading its language data costs ~100 ms
@@ -149,6 +209,10 @@ def _fuzzy(text: str, languages: list[str] | None = None, default_tz: tzinfo | N
     zone = getattr(default_tz, "key", None)  # a ZoneInfo's IANA name: dateparser reads zone-less text in it
     if zone:
         settings = {**settings, "TIMEZONE": zone}
+    for attempt in attempts:
+        exact = _exact_text_date(attempt, default_tz)
+        if exact is not None:
+            return _valid(exact)
     for attempt in attempts:
         try:
             dt = dateparser.parse(attempt, languages=languages, settings=settings)

@@ -11,6 +11,7 @@ characters had to be replaced (U+FFFD): text with replacements is reported, neve
 from __future__ import annotations
 
 import codecs
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -169,3 +170,35 @@ def looks_like_html(data: str | bytes) -> bool:
     if len(_CONTROL.findall(head)) > 0.02 * len(head) or head.count("\ufffd") > MAX_REPLACEMENT_SHARE * len(head):
         return False
     return bool(_TAG.search(head)) or len(head) < 4096  # a short plain text is a (poor) page
+
+
+# UTF-8 byte sequences read as Latin-1: "Ã³" for "ó", "Å\x82" for "ł", "â\x80\x93" for "–".
+_MOJIBAKE_RUN = re.compile(
+    r"(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
+)
+_MOJIBAKE_LEADS = ("\xc3", "\xc5", "\xc4", "\xc2", "\xe2")
+MOJIBAKE_MIN_RUNS = 10
+"""Runs of UTF-8-read-as-Latin-1 a page must show before its text is repaired (a systematic fault)."""
+
+
+def _redecode(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        return run.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def repair_double_encoding(text: str) -> str:
+    """Text whose UTF-8 was decoded as Latin-1 somewhere upstream (all or part of the page), repaired.
+
+    Only sequences that form valid UTF-8 are re-read, so correctly decoded text beside them (a
+    template in one charset, the article stored double-encoded) stays as it is.
+    """
+    # Cheap first look: the lead bytes of 2- and 3-byte UTF-8 read as Latin-1 (Ã, Å, Ä, Â, â).
+    if sum(text.count(lead) for lead in _MOJIBAKE_LEADS) < MOJIBAKE_MIN_RUNS:
+        return text
+    runs = _MOJIBAKE_RUN.finditer(text)
+    if sum(1 for _ in itertools.islice(runs, MOJIBAKE_MIN_RUNS)) < MOJIBAKE_MIN_RUNS:
+        return text
+    return _MOJIBAKE_RUN.sub(_redecode, text)

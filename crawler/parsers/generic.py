@@ -25,7 +25,7 @@ from crawler.parsers.arabic import ascii_digits, source_line
 from crawler.parsers.authors import clean_authors
 from crawler.parsers.body import Body, extract_body, split_editorial_note
 from crawler.parsers.dates import date_from_url, has_zone, parse_date
-from crawler.parsers.encoding import looks_like_html
+from crawler.parsers.encoding import looks_like_html, repair_double_encoding
 from crawler.parsers.language import detect_language
 from crawler.parsers.metadata import (
     PageMetadata,
@@ -119,6 +119,7 @@ def parse_html(html: str) -> etree._Element | None:
     if len(html) > MAX_HTML_CHARS:
         logger.warning("page of %d chars cut to %d before parsing", len(html), MAX_HTML_CHARS)
         html = html[:MAX_HTML_CHARS]
+    html = repair_double_encoding(html)
     data = html.encode("utf-8", "surrogatepass")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
