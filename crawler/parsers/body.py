@@ -28,7 +28,7 @@ from lxml import etree
 
 from crawler.parsers.body_chrome import drop_chrome
 from crawler.parsers.body_layout import SIBLING_WRAPPER_PROSE, fall_back_if_fragment, merge_siblings
-from crawler.parsers.body_lead import lead_blocks
+from crawler.parsers.body_lead import lead_blocks, repeats_opening
 from crawler.parsers.body_lines import filter_lines, is_editorial_note
 from crawler.parsers.body_measure import (
     BLOCK_TAGS,
@@ -344,6 +344,9 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
     container = fall_back_if_fragment(container, body_el, stats)
     leads = lead_blocks(container, stats)
     _prune(container, stats)
-    serialized = [para for lead in leads for para in _serialize(lead)] + _serialize(container)
+    body_paras = _serialize(container)
+    opening = " ".join(para[1] for para in body_paras[:2])
+    lead_paras = [para for lead in leads for para in _serialize(lead) if not repeats_opening(para[1], opening)]
+    serialized = lead_paras + body_paras
     paragraphs = filter_lines(serialized, title)
     return Body(paragraphs=paragraphs, rule=rule)

@@ -114,3 +114,14 @@ def lead_blocks(container: etree._Element, stats: dict[etree._Element, _Stats]) 
             break
         node = parent
     return before[::-1]
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def repeats_opening(lead: str, opening: str) -> bool:
+    """True when the lead's words open the body verbatim: a summary the body restates, not a standfirst."""
+    lead_words = _WORDS.findall(lead.casefold())
+    if not lead_words:
+        return False
+    return _WORDS.findall(opening.casefold())[: len(lead_words)] == lead_words

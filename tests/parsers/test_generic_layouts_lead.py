@@ -210,3 +210,14 @@ def test_image_legends_outside_figure_markup_stay_out() -> None:
       {_para(3)}</article></body></html>"""
     body = _body(html)
     assert "Paragraph 3." in body and "bus lane on the main road" not in body and "press office" not in body
+
+
+def test_a_lead_box_the_body_repeats_word_for_word_is_a_summary_not_body() -> None:
+    """Pattern: the box before the body holds the opening sentence the first paragraph starts with."""
+    opening = LEAD.rstrip(".")
+    html = f"""<html><body><div class="news"><h1>Transport plan approved</h1>
+      <div class="intro"><p>{opening}.</p></div>
+      <div class="news-text"><p>{opening}, the mayor said, and work starts in May. {PARA}</p>{_para(2)}{_para(3)}</div>
+      </div></body></html>"""
+    body = _body(html)
+    assert body.count("The lead:") == 1 and body.startswith(f"{opening}, the mayor said") and "Paragraph 3." in body
