@@ -20,10 +20,11 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    # A name of its own: "crawl" is the tests/crawl package.
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up by name
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
@@ -32,6 +33,9 @@ bench = _load("crawl")
 static = _load("static_replica")
 bare = _load("bare_spider")
 areas = _load("crawl_profile")
+# bench/crawl.py put bench/ first on the path for its own imports: left there, its crawl.py would
+# shadow the tests/crawl package.
+sys.path[:] = [p for p in sys.path if Path(p).resolve() != BENCH]
 
 JSON_KEYS = {"pages", "pages_per_s", "cpu_ms_per_page", "peak_rss_mb", "articles"}
 
