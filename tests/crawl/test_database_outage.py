@@ -119,7 +119,9 @@ class CutProxy:
 def start_crawl(db_url: str, base_url: str, *settings: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     command = [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--db", db_url]
     command += ["-a", f"base_url={base_url}"]
-    for setting in settings:
+    # Small batches: the outage must find articles still to write, as one transaction per article did
+    # (a batch of 50 would hold the whole 60-article replica; a batch is kept aside whole, or written).
+    for setting in ("STORE_BATCH_SIZE=4", *settings):
         command += ["-s", setting]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
