@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,9 +24,11 @@ from crawler.extensions import CrawlRunRecorder
 from crawler.items import COVERAGE_FIELDS, ArticleRecord
 from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
-from crawler.store import ArticleStore, StoreConfig, StoreOutcome
+from crawler.store import ArticleStore, StoreConfig
+from crawler.store_process import WriterProcess, WriterSpec
+from crawler.store_writer import ArticleWriter, Stored, Unwritten
 from storage.db import session_scope
-from storage.repository import ArticleRepository, CrawlRunRepository
+from storage.repository import ArticleRepository
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,12 @@ class StorePipeline(_CrawlerPipeline):
         self.batcher: WriteBatcher[ArticleRecord] | None = (
             WriteBatcher(self._write_batch, size, seconds) if size > 1 else None
         )
+        writer = crawler.settings.get("STORE_WRITER") or "thread"
+        if writer not in ("thread", "process"):
+            raise ValueError(f"STORE_WRITER is {writer!r}: use 'thread' or 'process' (see crawler/settings.py)")
+        # The writer process serves batches only: one article per transaction is written inline.
+        self.use_process = writer == "process" and self.batcher is not None
+        self.remote: WriterProcess | None = None
 
     @property
     def near(self) -> NearDuplicateIndex | None:
@@ -141,7 +148,19 @@ class StorePipeline(_CrawlerPipeline):
         if recorder is None:
             raise RuntimeError("StorePipeline needs crawler.extensions.CrawlRunRecorder in EXTENSIONS")
         self.recorder = recorder
-        if self.near is not None:
+        if self.use_process:
+            self.remote = WriterProcess(WriterSpec(
+                database_url=recorder.engine.url.render_as_string(hide_password=False),
+                site=recorder.site,
+                config=self.articles.config,
+                retry_seconds=self.crawler.settings.getfloat("STORE_RETRY_SECONDS"),
+                log_level=self.crawler.settings.get("LOG_LEVEL") or "INFO",
+            ))
+            self.remote.start()
+            self._count_evictions(self.remote.evicted)
+            logger.info("store writer process started; near-duplicate index: %d recently seen articles",
+                        self.remote.indexed)
+        elif self.near is not None:
             with session_scope(recorder.engine) as session:
                 self._index_bodies(ArticleRepository(session))
             logger.info("near-duplicate index: %d recently seen articles", len(self.near))
@@ -170,7 +189,7 @@ class StorePipeline(_CrawlerPipeline):
     async def _process_batched(self, batcher: WriteBatcher[ArticleRecord], item: ArticleRecord) -> ArticleRecord:
         written = await maybe_deferred_to_future(batcher.add(item))
         self.stats.set_value("store/batches", batcher.batches)
-        if isinstance(written, _Unwritten):
+        if isinstance(written, Unwritten):
             self._keep_unwritten(item)
         else:
             self._account(item, written)
@@ -193,80 +212,36 @@ class StorePipeline(_CrawlerPipeline):
         self.unwritten.append(item)
         logger.warning("database unavailable: %s kept for later (%d waiting)", item.url, len(self.unwritten))
 
-    # --- writing (in the batch thread, or inline) ---------------------------------------
+    # --- writing (in the batch thread, the writer process, or inline) --------------------
 
-    def _store_in(self, repository: ArticleRepository, item: ArticleRecord, now: datetime) -> _Stored:
+    def _writer(self) -> ArticleWriter:
+        """The in-process writer: this pipeline's index, the recorder's engine and retry window."""
+        return ArticleWriter(self.articles, self.recorder.engine, self.recorder.site, self.recorder.retry)
+
+    def _store_in(self, repository: ArticleRepository, item: ArticleRecord, now: datetime) -> Stored:
         """Store one item in the caller's transaction; the index updated. Raises DuplicateItem."""
-        item.site = item.site or self.recorder.site
-        evicted = self.near.evicted if self.near is not None else 0
-        run_id = self.recorder.run_id
-        outcome = self.articles.store(repository, item, run_id, now)
-        if outcome.outcome == "duplicate":
-            raise DuplicateItem(outcome.duplicate_reason)
-        if outcome.replaced_url and run_id is not None:
-            # In the article's own transaction: a crawl killed right after the commit still has the event.
-            CrawlRunRepository(repository.session).add_event(
-                run_id, outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}", now
-            )
-        self.articles.committed(item, outcome, now)
-        return _Stored(outcome, (self.near.evicted - evicted) if self.near is not None else 0)
+        return self._writer().store_in(repository, item, self.recorder.run_id, now)
 
     def _store(self, item: ArticleRecord) -> str:
         """One transaction: the duplicate checks and the upsert; the outcome counted. Raises DuplicateItem."""
-        now = datetime.now(UTC)
-        with session_scope(self.recorder.engine) as session:
-            stored = self._store_in(ArticleRepository(session), item, now)
+        if self.remote is not None:
+            stored = self.remote.write_one(item, self.recorder.run_id)
+        else:
+            now = datetime.now(UTC)
+            with session_scope(self.recorder.engine) as session:
+                stored = self._store_in(ArticleRepository(session), item, now)
         self._account(item, stored)
         return stored.outcome.outcome
 
     def _write_batch(self, items: list[ArticleRecord]) -> list[Any]:
-        """In the batch thread: the items in one transaction; per item a _Stored, a DuplicateItem or _Unwritten.
-
-        The index learns each article as it is stored, before the commit, so the next article of
-        the batch is checked against it; after a rollback an entry may name a row that is not
-        there, which finds no twin (``by_canonical_url``) and so changes no outcome.
-        """
-        now = datetime.now(UTC)
-
-        def write_all() -> list[Any]:
-            results: list[Any] = []
-            with session_scope(self.recorder.engine) as session:
-                repository = ArticleRepository(session)
-                # First, as every single write takes it before any row lock: two crawls of the site
-                # writing batches at once then queue instead of deadlocking (PostgreSQL; SQLite: no-op).
-                repository.lock_new_articles(self.recorder.site)
-                for item in items:
-                    try:  # a duplicate writes nothing: the batch goes on
-                        results.append(self._store_in(repository, item, now))
-                    except DuplicateItem as exc:
-                        results.append(exc)
-            return results
-
-        try:
-            return self.recorder.retry.run(write_all, f"a batch of {len(items)} articles")
-        except DatabaseUnavailable:
-            return [_Unwritten() for _ in items]
-        except Exception as exc:  # noqa: BLE001 - one article broke the batch: each is written alone
-            logger.warning("a batch of %d articles failed (%s); writing each alone", len(items), describe(exc))
-            return [self._write_alone(item) for item in items]
-
-    def _write_alone(self, item: ArticleRecord) -> Any:
-        now = datetime.now(UTC)
-
-        def write() -> _Stored:
-            with session_scope(self.recorder.engine) as session:
-                return self._store_in(ArticleRepository(session), item, now)
-
-        try:
-            return self.recorder.retry.run(write, item.url)
-        except DatabaseUnavailable:
-            return _Unwritten()
-        except Exception as exc:  # noqa: BLE001 - handed to Scrapy as this item's failure (counted lost)
-            return exc
+        """In the batch thread: the items in one transaction; per item a Stored, a DuplicateItem or Unwritten."""
+        if self.remote is not None:
+            return self.remote.write_batch(items, self.recorder.run_id)
+        return self._writer().write_batch(items, self.recorder.run_id)
 
     # --- accounting (reactor thread) ------------------------------------------------------
 
-    def _account(self, item: ArticleRecord, stored: _Stored) -> None:
+    def _account(self, item: ArticleRecord, stored: Stored) -> None:
         """Count a committed outcome: new / updated / unchanged, links, evictions, a replaced row's event."""
         outcome = stored.outcome
         self._count_evictions(stored.evicted)
@@ -301,28 +276,23 @@ class StorePipeline(_CrawlerPipeline):
 
     async def _drain_and_close(self, batcher: WriteBatcher[ArticleRecord]) -> None:
         await maybe_deferred_to_future(batcher.drain())
-        self._close_unwritten()
+        try:
+            self._close_unwritten()
+        finally:
+            if self.remote is not None:
+                self.remote.close()
 
     def _close_unwritten(self) -> None:
         if not self.unwritten:
             return
         logger.warning("closing: writing %d articles kept aside during a database outage", len(self.unwritten))
         self.recorder.retry.new_window()
+        if self.remote is not None:
+            self.remote.new_window()
         self._write_unwritten()
         window = self.crawler.settings.getfloat("STORE_RETRY_SECONDS")
+        last_error = self.remote.last_error if self.remote is not None else self.recorder.retry.last_error
         for item in self.unwritten:
-            reason = f"database unavailable for {window:.0f}s (STORE_RETRY_SECONDS): {self.recorder.retry.last_error}"
+            reason = f"database unavailable for {window:.0f}s (STORE_RETRY_SECONDS): {last_error}"
             self.recorder.record_lost(item.url, "unwritten", reason)
         self.unwritten.clear()
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """One article's committed outcome, and how many index entries storing it evicted."""
-
-    outcome: StoreOutcome
-    evicted: int = 0
-
-
-class _Unwritten:
-    """The database stayed away past the retry window: the article waits in ``unwritten``."""

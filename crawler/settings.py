@@ -196,6 +196,10 @@ STORE_RETRY_SECONDS = 60
 # per article, written inline on the reactor thread (the pre-batching behaviour).
 STORE_BATCH_SIZE = 50
 STORE_BATCH_SECONDS = 0.5
+# Where batches are written: "process", a child process of the crawl (crawler/store_process.py) that
+# owns the writes' engine and near-duplicate index, so the ORM and the driver run beside fetching and
+# parsing instead of under the same GIL; or "thread", a worker thread of the crawl itself.
+STORE_WRITER = "process"
 # Seconds between a running crawl's heartbeats (crawl_runs.heartbeat_at): how others know it lives.
 RUN_HEARTBEAT_SECONDS = 30
 # A running run whose heartbeat is older than this is closed as killed (hung, or gone on another host);

@@ -19,7 +19,7 @@ from crawler.batching import WriteBatcher
 from crawler.exceptions import DuplicateItem
 from crawler.items import ArticleRecord
 from crawler.normalize import normalize_record
-from crawler.pipelines import StorePipeline, _Stored, _Unwritten
+from crawler.pipelines import Stored, StorePipeline, Unwritten
 from crawler.retry import DatabaseRetry
 from storage.db import ensure_schema, make_engine, session_scope
 from storage.models import Article, ArticleTag, ArticleVersion
@@ -72,8 +72,8 @@ def test_a_batch_stores_each_article_once_and_catches_twins_inside_the_batch(db_
         record("http://x/news/1/a.html", BODY, ["Idlib", "Hama"]),  # the same URL again: unchanged
     ]
     results = pipeline._write_batch(batch)
-    assert [type(r).__name__ for r in results] == ["_Stored", "_Stored", "DuplicateItem", "DuplicateItem", "_Stored"]
-    assert [r.outcome.outcome for r in results if isinstance(r, _Stored)] == ["new", "new", "unchanged"]
+    assert [type(r).__name__ for r in results] == ["Stored", "Stored", "DuplicateItem", "DuplicateItem", "Stored"]
+    assert [r.outcome.outcome for r in results if isinstance(r, Stored)] == ["new", "new", "unchanged"]
     assert "same body as stored http://x/news/1/a.html" in str(results[2])
     assert "near-duplicate: http://x/news/4/near.html repeats http://x/news/1/a.html" in str(results[3])
     assert rows(engine, Article) == 2 and rows(engine, ArticleVersion) == 2 and rows(engine, ArticleTag) == 2
@@ -95,7 +95,7 @@ def test_an_article_that_breaks_the_batch_is_lost_alone(db_url: str, monkeypatch
         record("http://x/news/2/broken.html", OTHER),
         record("http://x/news/3/c.html", THIRD),
     ])
-    assert isinstance(results[0], _Stored) and isinstance(results[2], _Stored)
+    assert isinstance(results[0], Stored) and isinstance(results[2], Stored)
     assert isinstance(results[1], ValueError)
     assert rows(engine, Article) == 2
 
@@ -111,7 +111,7 @@ def test_a_database_outage_past_the_window_keeps_the_whole_batch_for_later(db_ur
 
     monkeypatch.setattr(pipeline.articles, "store", unavailable)
     results = pipeline._write_batch([record("http://x/news/1/a.html", BODY), record("http://x/news/2/b.html", OTHER)])
-    assert all(isinstance(r, _Unwritten) for r in results)
+    assert all(isinstance(r, Unwritten) for r in results)
     assert rows(engine, Article) == 0
 
 
