@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from bs4 import Tag
 from lxml import etree
 from lxml_html_clean import Cleaner
 
@@ -73,8 +72,7 @@ class SyrianObserverParser(ArticleParser):
     )
 
     # --- shared pre-work, computed once -----------------------------------------
-    # Everything but the body paragraphs reads the shared lxml tree; BeautifulSoup is built on
-    # the content container alone (``soup_of``), the one part of the page walked tag by tag.
+    # Every field reads the shared lxml tree; the body walks a marked copy of the content container.
 
     @cached_property
     def _jsonld(self) -> dict[str, Any]:
@@ -116,13 +114,8 @@ class SyrianObserverParser(ArticleParser):
         return found if found is not None else next(self.tree.iter("article"), None)
 
     @cached_property
-    def _content(self) -> Tag | None:
-        """The content container in BeautifulSoup, chrome and lede marked.
-
-        The container is cut out of the page with lxml (a copy: the shared tree stays as it
-        was) and its chrome and lede marked there, with compiled selectors; BeautifulSoup then
-        holds only the part of the page walked paragraph by paragraph.
-        """
+    def _content(self) -> etree._Element | None:
+        """A copy of the content container, chrome and lede marked (the shared tree stays as it was)."""
         if self._content_element is None:
             return None
         content = copy.deepcopy(self._content_element)
@@ -133,7 +126,7 @@ class SyrianObserverParser(ArticleParser):
         lede = self._lede_in_content()
         if lede is not None:  # the lede paragraph itself is not body; what it holds is looked at
             _copied(self._content_element, content, lede).set(_LEDE_MARK, "")
-        return self.soup_of(content).find(content.tag)
+        return content
 
     def _lede_in_content(self) -> etree._Element | None:
         """The lede when it sits inside the content container."""
@@ -146,21 +139,23 @@ class SyrianObserverParser(ArticleParser):
         return self.select_one(self.LEDE)
 
     @cached_property
-    def _paragraphs(self) -> list[tuple[Tag, str]]:
+    def _paragraphs(self) -> list[tuple[etree._Element, str]]:
         """(element, cleaned text) of each non-empty paragraph of the content, chrome skipped."""
         if self._content is None:
             return []
-        out: list[tuple[Tag, str]] = []
-        for p in self._content.find_all(["p", "h2", "h3", "h4"]):
-            if p.has_attr(_LEDE_MARK) or any(el.has_attr(_NOT_BODY_MARK) for el in (p, *p.parents)):
+        out: list[tuple[etree._Element, str]] = []
+        for p in self._content.iter("p", "h2", "h3", "h4"):
+            if p is self._content:
+                continue  # as BeautifulSoup's find_all: the container's descendants only
+            if _LEDE_MARK in p.attrib or any(_NOT_BODY_MARK in el.attrib for el in (p, *p.iterancestors())):
                 continue
-            text = clean_text(p.get_text())
+            text = clean_text(element_text(p))
             if text:
                 out.append((p, text))
         return out
 
     @cached_property
-    def _body(self) -> list[tuple[Tag, str]]:
+    def _body(self) -> list[tuple[etree._Element, str]]:
         """Body paragraphs: the content's paragraphs minus disclaimer and repeated caption."""
         # A caption or title repeated as a paragraph is chrome, not body.
         repeated = {self.title(), self.image_caption()}
@@ -203,7 +198,8 @@ class SyrianObserverParser(ArticleParser):
         """The body paragraphs' markup, sanitized (no script, style, frames, event handlers, javascript:)."""
         if not self._body:
             return None
-        wrapper = lxml.html.fragment_fromstring("\n".join(str(p) for p, _ in self._body), create_parent="div")
+        markup = "\n".join(lxml.html.tostring(p, encoding="unicode", with_tail=False) for p, _ in self._body)
+        wrapper = lxml.html.fragment_fromstring(markup, create_parent="div")
         _CLEANER(wrapper)
         return "\n".join(lxml.html.tostring(child, encoding="unicode").strip() for child in wrapper) or None
 
