@@ -235,8 +235,12 @@ class NearDuplicateIndex:
 
     def find(self, url: str, body: str, site: str | None = None) -> NearDuplicate | None:
         """The most similar indexed body under another URL (of ``site``, when given), if at least ``threshold``."""
-        matches = [m for m in self._similar(url, body, self.threshold) if site is None or m.site == site]
+        matches = self.find_all(url, body, site)
         return matches[0] if matches else None
+
+    def find_all(self, url: str, body: str, site: str | None = None) -> list[NearDuplicate]:
+        """Every indexed body under another URL (of ``site``, when given) at least ``threshold`` similar, best first."""
+        return [m for m in self._similar(url, body, self.threshold) if site is None or m.site == site]
 
     def find_copies(self, url: str, body: str, site: str, threshold: float) -> list[NearDuplicate]:
         """Indexed bodies of sites other than ``site`` at least ``threshold`` similar, most similar first."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.dedupe import NearDuplicateIndex
+from crawler.dedupe import NearDuplicate, NearDuplicateIndex
 from storage.models import Article
 from storage.records import ArticleRecord
 from storage.repository import ArticleRepository, UpsertResult
@@ -90,6 +90,7 @@ class ArticleStore:
                 lowest_threshold=min(thresholds),
             )
         self.indexed_up_to = 0  # highest article id the index has looked at
+        self._caught_up_in: object | None = None  # the transaction whose catch-up was done, under the site's lock
 
     @property
     def every_site(self) -> bool:
@@ -128,12 +129,17 @@ class ArticleStore:
         checked_new = False
         if self.near is not None and item.body_text and repository.by_canonical_url(url) is None:
             repository.lock_new_articles(site)
-            self.index_bodies(repository, site, now, catch_up=True)  # what other crawls stored meanwhile
+            transaction = repository.session.get_transaction()
+            if transaction is None or transaction is not self._caught_up_in:
+                # What other crawls stored meanwhile; once per transaction, as the site's lock then holds
+                # until the commit (an article of a batch would else read back the batch's earlier ones).
+                self.index_bodies(repository, site, now, catch_up=True)
+                self._caught_up_in = transaction
             exact = repository.by_content_hash(item.content_hash or "", site)
             # Under the site's lock, neither lookup can change before the upsert: it need not repeat them.
             checked_new = exact is None
-            near = self.near.find(url, item.body_text, site=site) if self.config.near_threshold > 0 else None
-            twin = exact or (repository.by_canonical_url(near.url) if near is not None else None)
+            near, near_row = (None, None) if exact else self._stored_near(repository, url, item.body_text, site)
+            twin = exact or near_row
             if twin is not None and published_earlier(item, twin):
                 result = repository.replace_with_earlier(twin, item, run_id, now)
                 return StoreOutcome(result, replaced_url=result.replaced_url)
@@ -158,11 +164,40 @@ class ArticleStore:
                 outcome.copies.append((other.id, similarity))
         return outcome
 
+    def _stored_near(self, repository: ArticleRepository, url: str, body: str, site: str
+                     ) -> tuple[NearDuplicate | None, Article | None]:
+        """The most similar indexed body whose row is stored under its URL, and that row.
+
+        An entry may name no row: one learned in a transaction that rolled back, or one a
+        replacement renamed in the open transaction; the next match is then the twin.
+        """
+        if self.config.near_threshold <= 0 or self.near is None:
+            return None, None
+        for match in self.near.find_all(url, body, site=site):
+            row = repository.by_canonical_url(match.url)
+            if row is not None:
+                return match, row
+        return None, None
+
+    def learned(self, item: ArticleRecord, outcome: StoreOutcome, now: datetime) -> None:
+        """Index the body ``store`` just wrote, inside its transaction: the batch's next articles see it.
+
+        Only adds: a stale entry is harmless (``_stored_near``), a lost one is not; what a
+        replacement displaced is forgotten by ``committed`` once the transaction holds.
+        """
+        if self.near is not None and item.body_text and outcome.outcome in ("new", "updated"):
+            self.near.add(item.canonical_url or item.url, item.body_text, now, item.site or "")
+
+    def forget_displaced(self, outcome: StoreOutcome) -> None:
+        """Once the transaction committed: forget the URL a replacement displaced (its row holds another now).
+
+        Never before: were the transaction rolled back, the row would still hold that URL, and an
+        index without it would let the earlier copy be stored a second time.
+        """
+        if self.near is not None and outcome.replaced_url:
+            self.near.discard(outcome.replaced_url)
+
     def committed(self, item: ArticleRecord, outcome: StoreOutcome, now: datetime) -> None:
         """Bring the index up to date once the transaction of ``store`` committed."""
-        if self.near is None or not item.body_text:
-            return
-        if outcome.replaced_url:
-            self.near.discard(outcome.replaced_url)
-        if outcome.outcome in ("new", "updated"):
-            self.near.add(item.canonical_url or item.url, item.body_text, now, item.site or "")
+        self.forget_displaced(outcome)
+        self.learned(item, outcome, now)

@@ -79,7 +79,7 @@ class ArticleWriter:
             CrawlRunRepository(repository.session).add_event(
                 run_id, outcome.replaced_url, "replaced", f"replaced by earlier-published copy {item.url}", now
             )
-        self.articles.committed(item, outcome, now)
+        self.articles.learned(item, outcome, now)
         return Stored(outcome, (near.evicted - evicted) if near is not None else 0)
 
     def write_batch(self, items: list[ArticleRecord], run_id: int | None) -> list[Any]:
@@ -87,7 +87,8 @@ class ArticleWriter:
 
         The index learns each article as it is stored, before the commit, so the next article of
         the batch is checked against it; after a rollback an entry may name a row that is not
-        there, which finds no twin (``by_canonical_url``) and so changes no outcome.
+        there, which the store skips (``ArticleStore._stored_near``).  What a replacement displaced
+        is forgotten only once the batch committed.
         """
         now = datetime.now(UTC)
 
@@ -106,12 +107,14 @@ class ArticleWriter:
             return results
 
         try:
-            return self.retry.run(write_all, f"a batch of {len(items)} articles")
+            results = self.retry.run(write_all, f"a batch of {len(items)} articles")
         except DatabaseUnavailable:
             return [Unwritten(self.retry.last_error) for _ in items]
         except Exception as exc:  # noqa: BLE001 - one article broke the batch: each is written alone
             logger.warning("a batch of %d articles failed (%s); writing each alone", len(items), describe(exc))
             return [self.write_alone(item, run_id) for item in items]
+        self._forget_displaced(results)
+        return results
 
     def write_alone(self, item: ArticleRecord, run_id: int | None) -> Any:
         """The item in a transaction of its own: a Stored, a DuplicateItem, Unwritten or the exception."""
@@ -122,8 +125,15 @@ class ArticleWriter:
                 return self.store_in(ArticleRepository(session), item, run_id, now)
 
         try:
-            return self.retry.run(write, item.url)
+            stored = self.retry.run(write, item.url)
         except DatabaseUnavailable:
             return Unwritten(self.retry.last_error)
         except Exception as exc:  # noqa: BLE001 - handed to the pipeline as this item's failure (counted lost)
             return exc
+        self._forget_displaced([stored])
+        return stored
+
+    def _forget_displaced(self, results: list[Any]) -> None:
+        for result in results:
+            if isinstance(result, Stored):
+                self.articles.forget_displaced(result.outcome)

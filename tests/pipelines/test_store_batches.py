@@ -100,6 +100,38 @@ def test_an_article_that_breaks_the_batch_is_lost_alone(db_url: str, monkeypatch
     assert rows(engine, Article) == 2
 
 
+def test_a_replacement_rolled_back_with_its_batch_still_finds_the_row_it_would_displace(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The general pattern: an index change made inside a transaction that rolls back must not lose a stored row.
+
+    An earlier-published original replaces its stored copy; its batch then rolls back (here an
+    article breaks it; in the outage test the connection drops). Rewritten, the original must
+    still find the copy's row, else both are stored.
+    """
+    from datetime import UTC, datetime
+
+    pipeline, engine = open_pipeline(db_url)
+    copy = record("http://x/news/2/copy.html", BODY.replace("sentence 3 on", "sentence 3 about") + " Republished.")
+    copy.published_at = datetime(2024, 5, 2, tzinfo=UTC)
+    assert isinstance(pipeline._write_batch([copy])[0], Stored)
+    store = pipeline.articles.store
+
+    def store_or_break(repository, item, run_id, now):  # noqa: ANN001, ANN202
+        if item.url.endswith("/broken.html"):
+            raise ValueError("a bug in one article's path")
+        return store(repository, item, run_id, now)
+
+    monkeypatch.setattr(pipeline.articles, "store", store_or_break)
+    original = record("http://x/news/1/original.html", BODY)
+    original.published_at = datetime(2024, 5, 1, tzinfo=UTC)
+    results = pipeline._write_batch([original, record("http://x/news/3/broken.html", OTHER)])
+    assert isinstance(results[0], Stored) and results[0].outcome.replaced_url == "http://x/news/2/copy.html"
+    with session_scope(engine) as session:
+        assert list(session.scalars(select(Article.canonical_url))) == ["http://x/news/1/original.html"]
+    indexed = {m.url for m in pipeline.articles.near.find_all("http://x/news/9/other.html", BODY + " Again.")}
+    assert indexed == {"http://x/news/1/original.html"}, "the displaced URL is forgotten once the batch committed"
+
+
 def test_a_database_outage_past_the_window_keeps_the_whole_batch_for_later(db_url: str,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.exc import OperationalError
