@@ -88,7 +88,8 @@ class RedisAddon:
 
     def update_settings(self, settings: Any) -> None:
         """The scrapy-redis switchboard (priority ``addon``: a ``-s`` on the command line still wins)."""
-        settings.set("SCHEDULER", "crawler.distributed.RedisScheduler", priority="addon")
+        # "project": in place of settings.py's own SCHEDULER (the spilling one), still below a ``-s``.
+        settings.set("SCHEDULER", "crawler.distributed.RedisScheduler", priority="project")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
         settings.set("SCHEDULER_QUEUE_CLASS", "crawler.reliable_queue.ReliableQueue", priority="addon")
         # The last worker deletes the run's keys itself; scrapy-redis must not flush them at each close.

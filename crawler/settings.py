@@ -208,6 +208,16 @@ RUN_STALE_SECONDS = 300
 # Folder for the JSON list of articles and events a crawl could not write (the database stayed away).
 UNWRITTEN_DIR = "."
 
+# --- the request queue ---------------------------------------------------------
+# Pending requests wait on disk, not in memory (a sitemap of 50,000 articles is 50,000 requests at once):
+# Scrapy's own disk queue (SCHEDULER_DISK_QUEUE, pickled) in a temporary folder of the run's own, removed
+# when the spider closes (crawler/spill_queue.py). With JOBDIR set, Scrapy's persistent queue instead;
+# in distributed mode, Redis. False: Scrapy's memory queue.
+SCHEDULER = "crawler.spill_queue.SpillingScheduler"
+SCHEDULER_SPILL_TO_DISK = True
+# Parent folder of the run's queue folder; empty: the system's temporary directory (TMPDIR).
+SCHEDULER_SPILL_DIR = ""
+
 # --- distributed mode: several workers on one Redis (crawler/distributed.py, README "Several workers") ---
 # Empty: off, Scrapy's own scheduler and dupefilter. Set: the request queue and the dupefilter live in Redis
 # (scrapy-redis), keyed per site and run, and every worker started with the same URL and database joins the run.
