@@ -98,9 +98,37 @@ def _chrome_kind(el: etree._Element) -> str | None:
     return _class_kind(f"{cls or ''} {ident or ''}")
 
 
+_PIECE = re.compile(r"[\s_\-:]")
+
+
+def _first_pieces(*patterns: re.Pattern[str]) -> frozenset[str]:
+    """The first word piece of every word of the chrome regexes, each optional letter taken and left out.
+
+    A chrome word starts and ends on a piece boundary, so a class string none of whose pieces is
+    in this set cannot match: the regexes are skipped (most class strings of a page).
+    """
+    pieces: set[str] = set()
+    for pattern in patterns:
+        inner = pattern.pattern.split("(?:", 2)[2].rsplit(")(?:$", 1)[0]
+        for word in inner.split("|"):
+            variants = [""]
+            for i, char in enumerate(word):
+                if char == "?":
+                    continue
+                optional = i + 1 < len(word) and word[i + 1] == "?"
+                variants = [v + char for v in variants] + (variants if optional else [])
+            pieces.update(_PIECE.split(v.casefold())[0] for v in variants)
+    return frozenset(pieces)
+
+
+_FIRST_PIECES = _first_pieces(_NEGATIVE, _STRONG_NEGATIVE)
+
+
 @lru_cache(maxsize=4096)
 def _class_kind(attrs: str) -> str | None:
     """Chrome kind of a class+id string (cached: pages repeat the same class lists)."""
+    if _FIRST_PIECES.isdisjoint(_PIECE.split(attrs.casefold())):
+        return None
     if _BODY_MARK.search(attrs):
         return None
     attrs = _HIDDEN_LABEL.sub(" ", attrs)  # the field's label is hidden, not the field
@@ -109,6 +137,14 @@ def _class_kind(attrs: str) -> str | None:
     if _NEGATIVE.search(attrs):
         return "weak"
     return None
+
+
+# Every element ``_chrome_kind`` can name (a chrome tag, a role, hidden markup, a class or id), in
+# document order: selected in C, as most of a page's elements are none of these.
+_CHROME_CANDIDATES = etree.XPath(
+    "descendant::*[self::header or self::form or self::figure or @role or @hidden or @aria-hidden or @style"
+    " or @class or @id]"
+)
 
 
 def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> None:
@@ -127,7 +163,7 @@ def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> No
                 protected.update(ancestors)
     removed: dict[etree._Element, None] = {}  # document order keeps tail merging deterministic
     weak: list[etree._Element] = []
-    for el in root.iterdescendants():
+    for el in _CHROME_CANDIDATES(root):
         if el in protected or el not in stats:
             continue
         kind = _chrome_kind(el)

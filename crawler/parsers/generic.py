@@ -27,6 +27,7 @@ from crawler.parsers.body import Body, extract_body, split_editorial_note
 from crawler.parsers.dates import date_from_url, has_zone, parse_date
 from crawler.parsers.encoding import looks_like_html, repair_double_encoding
 from crawler.parsers.language import detect_language
+from crawler.parsers.marks import AttributeMarks
 from crawler.parsers.metadata import (
     PageMetadata,
     clean_text,
@@ -62,19 +63,10 @@ SECTION_META = ("article:section", "og:article:section", "parsely-section", "sec
 LANG_META = ("og:locale", "content-language", "language", "dc.language")
 
 # Visible markup selectors, most reliable first.
-BYLINE_XPATH = (
-    "//*[contains(@rel, 'author') or contains(@class, 'uthor') or contains(@class, 'yline')"
-    " or contains(@class, 'UTHOR') or contains(@class, 'YLINE') or contains(@itemprop, 'author')]"
-)
-MODIFIED_XPATH = (
-    "//body//*[contains(@class, 'updated') or contains(@class, 'modified') or contains(@class, 'Updated')"
-    " or contains(@class, 'Modified') or contains(@itemprop, 'dateModified')]"
-)
-_MODIFIED_MARK = re.compile(r"updated|modified", re.IGNORECASE)
-DATE_CLASS_XPATH = (
-    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
-    " or contains(@class, 'Time') or contains(@class, 'publish') or contains(@class, 'Publish')]"
-)
+# Elements by attribute substrings (case as written), answered by AttributeMarks in document order.
+BYLINE_MARKS = {"rel": ("author",), "class": ("uthor", "yline", "UTHOR", "YLINE"), "itemprop": ("author",)}
+MODIFIED_MARKS = {"class": ("updated", "modified", "Updated", "Modified"), "itemprop": ("dateModified",)}
+DATE_CLASS_MARKS = {"class": ("date", "Date", "time", "Time", "publish", "Publish")}
 # Visible byline openers in the languages the crawler meets most ("By ...", "Par ...", "Автор: ...").
 BYLINE_OPENERS = (
     "By ", "BY ", "by ", "Posted by", "Submitted by", "Written by", "Words by", "Par ", "PAR ", "Von ", "VON ",
@@ -158,8 +150,17 @@ class GenericParser:
         self._given_root = root
         self.root: etree._Element | None = None
         self.md = PageMetadata()
+        self._marks: AttributeMarks | None = None
 
     # -- helpers -------------------------------------------------------------------------------
+
+    @property
+    def marks(self) -> AttributeMarks:
+        """The page's class / itemprop / rel values, read once per tree."""
+        assert self.root is not None
+        if self._marks is None or self._marks.root is not self.root:
+            self._marks = AttributeMarks(self.root)
+        return self._marks
 
     def _set(self, name: str, value: Any, rule: str) -> bool:
         if value in (None, "", []):
@@ -329,7 +330,7 @@ class GenericParser:
     def _date_text(self) -> str | None:
         """The text of a date-classed element near the top of the page."""
         assert self.root is not None
-        for el in self.root.xpath(DATE_CLASS_XPATH)[:10]:
+        for el in self.marks.elements(DATE_CLASS_MARKS)[:10]:
             # Blogger's <abbr class="published" title="2024-03-08T11:40:00+02:00">: the exact stamp is the title.
             stamp = el.get("title") if el.tag == "abbr" else None
             if stamp and _ISO_STAMP.match(stamp.strip()):
@@ -400,9 +401,7 @@ class GenericParser:
     def _modified_markup(self) -> tuple[str, str] | None:
         """A visible update stamp: ``<time>`` or an element classed ``updated``/``modified``."""
         assert self.root is not None
-        if not _MODIFIED_MARK.search(self.html):
-            return None  # a search of the source is 10x cheaper than the XPath over every element
-        for el in self.root.xpath(MODIFIED_XPATH)[:10]:
+        for el in self.marks.elements(MODIFIED_MARKS, in_body=True)[:10]:
             marks = f"{el.get('class') or ''} {el.get('itemprop') or ''}".casefold()
             if "published" in marks and "updated" not in marks:
                 continue  # hAtom's "published updated" pair: only the updated one counts here
@@ -441,7 +440,7 @@ class GenericParser:
     def _byline(self) -> list[str]:
         assert self.root is not None
         raws: list[str] = []
-        for el in self.root.xpath(BYLINE_XPATH)[:20]:
+        for el in self.marks.elements(BYLINE_MARKS)[:20]:
             text = " ".join(" ".join(el.itertext()).split())
             # A byline is short; a long "author" box is a biography.
             if text and len(text) <= 120:

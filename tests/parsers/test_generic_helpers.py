@@ -35,6 +35,12 @@ def test_non_dates_refused(raw: str) -> None:
     assert parse_date(raw) is None
 
 
+@pytest.mark.parametrize("raw", ["vor 3 Tagen, 2021", "2011, S. 13", "il y a 2 jours 2020", "hace 5 minutos, 2019"])
+def test_a_date_read_relative_to_now_is_refused_in_any_language(raw: str) -> None:
+    """The general pattern: the parser is pure (no clock), so nothing it reads may resolve against today."""
+    assert parse_date(raw, languages=["de", "fr", "es", "en"]) is None
+
+
 def test_date_in_url() -> None:
     assert date_from_url("https://x.example/2019/11/19/story.html") == datetime(2019, 11, 19, tzinfo=UTC)
     assert date_from_url("https://x.example/story-11574168580") is None
