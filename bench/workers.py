@@ -2,6 +2,7 @@
 
     python bench/workers.py [--articles 800] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
                             [--redis redis://127.0.0.1:6379/0] [--rounds 1] [--json PATH]
+                            [--setting NAME=VALUE ...]
 
 The replica is rendered once into static files and served by nginx (one worker process), so the
 server is not the bottleneck: its CPU per page is measured and printed.  Each crawl is
@@ -138,7 +139,8 @@ def pids_of(name: str) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def crawl(workers: int, base_url: str, admin_url: str, redis_url: str, log: Path) -> dict[str, float]:
+def crawl(workers: int, base_url: str, admin_url: str, redis_url: str, log: Path,
+          settings: list[str] = ()) -> dict[str, float]:
     """One ``crawler crawl --workers N`` into a fresh database; its figures."""
     import psycopg
 
@@ -155,7 +157,8 @@ def crawl(workers: int, base_url: str, admin_url: str, redis_url: str, log: Path
     done = subprocess.run(
         [sys.executable, "-m", "crawler.cli", "crawl", "syrianobserver", "--workers", str(max(1, workers)),
          "--db", db_url, "-a", f"base_url={base_url}",
-         "-s", f"REDIS_KEY_PREFIX={prefix}", "-s", "ARCHIVE_ENABLED=False"],
+         "-s", f"REDIS_KEY_PREFIX={prefix}", "-s", "ARCHIVE_ENABLED=False",
+         *[arg for setting in settings for arg in ("-s", setting)]],
         capture_output=True, text=True, env=env, cwd=ROOT,
     )
     wall = time.monotonic() - started
@@ -190,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--baseline", action="store_true", help="also one crawl without Redis (workers 0)")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for every crawl (repeatable), e.g. STORE_WRITER=thread: one core per "
+                             "worker (the default writer process gives one worker the second core already)")
     args = parser.parse_args(argv)
+    if bad := [s for s in args.setting if "=" not in s]:
+        parser.error(f"--setting takes NAME=VALUE, got {bad[0]!r}")
     import resource
 
     folder = Path(tempfile.mkdtemp(prefix="crawler-bench-workers-"))
@@ -220,7 +228,7 @@ print(len(targets) / (time.monotonic() - t))
         for _ in range(args.rounds):
             for workers in results:
                 before_nginx, before_self = cpu_seconds(nginx_pids), resource.getrusage(resource.RUSAGE_CHILDREN)
-                figures = crawl(workers, base_url, args.postgres, args.redis, folder / "access.log")
+                figures = crawl(workers, base_url, args.postgres, args.redis, folder / "access.log", args.setting)
                 after_self = resource.getrusage(resource.RUSAGE_CHILDREN)
                 crawl_cpu = (after_self.ru_utime + after_self.ru_stime) - (before_self.ru_utime + before_self.ru_stime)
                 figures["nginx_cpu_ms_per_page"] = round(1000 * (cpu_seconds(nginx_pids) - before_nginx)
@@ -231,7 +239,7 @@ print(len(targets) / (time.monotonic() - t))
                 print(json.dumps(figures))
         best = {n: max(r["pages_per_s"] for r in rows) for n, rows in results.items()}
         print(f"1 worker: {best[1]} pages/s; 2 workers: {best[2]} pages/s; ratio {best[2] / best[1]:.2f} "
-              f"(on {os.cpu_count()} cores)")
+              f"(on {os.cpu_count()} cores; settings: {' '.join(args.setting) or 'defaults'})")
         if args.json:
             args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=2))
     finally:
