@@ -26,7 +26,7 @@ from crawler.normalize import normalize_record, validation_problem
 from crawler.retry import DatabaseUnavailable, describe
 from crawler.store import ArticleStore, StoreConfig
 from crawler.store_process import WriterProcess, WriterSpec
-from crawler.store_writer import ArticleWriter, Stored, Unwritten
+from crawler.store_writer import ArticleWriter, Duplicate, Stored, Unwritten
 from storage.db import session_scope
 from storage.repository import ArticleRepository
 
@@ -220,12 +220,18 @@ class StorePipeline(_CrawlerPipeline):
 
     def _store_in(self, repository: ArticleRepository, item: ArticleRecord, now: datetime) -> Stored:
         """Store one item in the caller's transaction; the index updated. Raises DuplicateItem."""
-        return self._writer().store_in(repository, item, self.recorder.run_id, now)
+        try:
+            return self._writer().store_in(repository, item, self.recorder.run_id, now)
+        except Duplicate as exc:
+            raise DuplicateItem(str(exc)) from None
 
     def _store(self, item: ArticleRecord) -> str:
         """One transaction: the duplicate checks and the upsert; the outcome counted. Raises DuplicateItem."""
         if self.remote is not None:
-            stored = self.remote.write_one(item, self.recorder.run_id)
+            try:
+                stored = self.remote.write_one(item, self.recorder.run_id)
+            except Duplicate as exc:
+                raise DuplicateItem(str(exc)) from None
         else:
             now = datetime.now(UTC)
             with session_scope(self.recorder.engine) as session:
@@ -236,8 +242,11 @@ class StorePipeline(_CrawlerPipeline):
     def _write_batch(self, items: list[ArticleRecord]) -> list[Any]:
         """In the batch thread: the items in one transaction; per item a Stored, a DuplicateItem or Unwritten."""
         if self.remote is not None:
-            return self.remote.write_batch(items, self.recorder.run_id)
-        return self._writer().write_batch(items, self.recorder.run_id)
+            results = self.remote.write_batch(items, self.recorder.run_id)
+        else:
+            results = self._writer().write_batch(items, self.recorder.run_id)
+        # The writer is Scrapy-free (it may run in the writer process): its Duplicate is Scrapy's drop here.
+        return [DuplicateItem(str(r)) if isinstance(r, Duplicate) else r for r in results]
 
     # --- accounting (reactor thread) ------------------------------------------------------
 

@@ -23,10 +23,9 @@ import threading
 from dataclasses import dataclass
 from typing import IO, Any
 
-from crawler.exceptions import DuplicateItem
 from crawler.retry import DatabaseRetry, DatabaseUnavailable, describe
 from crawler.store import ArticleStore, StoreConfig
-from crawler.store_writer import ArticleWriter, Stored, StoreWriteError, Unwritten
+from crawler.store_writer import ArticleWriter, Duplicate, Stored, StoreWriteError, Unwritten
 from storage.records import ArticleRecord
 
 logger = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ class WriterProcess:
         return self._call("batch", items, run_id)
 
     def write_one(self, item: ArticleRecord, run_id: int | None) -> Stored:
-        """One article in its own transaction; raises DuplicateItem, DatabaseUnavailable or its failure."""
+        """One article in its own transaction; raises Duplicate, DatabaseUnavailable or its failure."""
         result = self._call("one", item, run_id)
         if isinstance(result, Unwritten):
             raise DatabaseUnavailable(f"database unavailable: {result.reason}")
@@ -126,7 +125,7 @@ class WriterProcess:
 
 def _picklable(result: Any) -> Any:
     # Driver exceptions may not survive pickling: anything but a duplicate goes back as its description.
-    if isinstance(result, BaseException) and not isinstance(result, DuplicateItem):
+    if isinstance(result, BaseException) and not isinstance(result, Duplicate):
         return StoreWriteError(describe(result))
     return result
 

@@ -7,8 +7,9 @@ writes nothing and the batch goes on; a batch that one article breaks is written
 an outage longer than the retry window gives ``Unwritten`` for each article, which the pipeline
 keeps aside.
 
-Per article a write gives a ``Stored``, a ``DuplicateItem``, an ``Unwritten`` or the exception
-that lost it.
+Per article a write gives a ``Stored``, a ``Duplicate``, an ``Unwritten`` or the exception
+that lost it.  Nothing here imports Scrapy (the writer process runs without it): the pipeline
+turns a ``Duplicate`` into Scrapy's ``DuplicateItem``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from crawler.exceptions import DuplicateItem
 from crawler.retry import DatabaseRetry, DatabaseUnavailable, describe
 from crawler.store import ArticleStore, StoreOutcome
 from storage.db import session_scope
@@ -45,6 +45,10 @@ class Unwritten:
     reason: str = ""
 
 
+class Duplicate(Exception):  # noqa: N818 - an outcome, raised and returned like Scrapy's DropItem
+    """The store holds this article already (same body, or nearly, under another URL): nothing written."""
+
+
 class StoreWriteError(Exception):
     """An article's write failed for a reason other than an outage (raised in a writer process, named here)."""
 
@@ -67,13 +71,13 @@ class ArticleWriter:
 
     def store_in(self, repository: ArticleRepository, item: ArticleRecord, run_id: int | None, now: datetime
                  ) -> Stored:
-        """Store one item in the caller's transaction; the index updated. Raises DuplicateItem."""
+        """Store one item in the caller's transaction; the index updated. Raises Duplicate."""
         item.site = item.site or self.site
         near = self.articles.near
         evicted = near.evicted if near is not None else 0
         outcome = self.articles.store(repository, item, run_id, now)
         if outcome.outcome == "duplicate":
-            raise DuplicateItem(outcome.duplicate_reason)
+            raise Duplicate(outcome.duplicate_reason)
         if outcome.replaced_url and run_id is not None:
             # In the article's own transaction: a crawl killed right after the commit still has the event.
             CrawlRunRepository(repository.session).add_event(
@@ -83,7 +87,7 @@ class ArticleWriter:
         return Stored(outcome, (near.evicted - evicted) if near is not None else 0)
 
     def write_batch(self, items: list[ArticleRecord], run_id: int | None) -> list[Any]:
-        """The items in one transaction; per item a Stored, a DuplicateItem or Unwritten.
+        """The items in one transaction; per item a Stored, a Duplicate or Unwritten.
 
         The index learns each article as it is stored, before the commit, so the next article of
         the batch is checked against it; after a rollback an entry may name a row that is not
@@ -102,7 +106,7 @@ class ArticleWriter:
                 for item in items:
                     try:  # a duplicate writes nothing: the batch goes on
                         results.append(self.store_in(repository, item, run_id, now))
-                    except DuplicateItem as exc:
+                    except Duplicate as exc:
                         results.append(exc)
             return results
 
@@ -117,7 +121,7 @@ class ArticleWriter:
         return results
 
     def write_alone(self, item: ArticleRecord, run_id: int | None) -> Any:
-        """The item in a transaction of its own: a Stored, a DuplicateItem, Unwritten or the exception."""
+        """The item in a transaction of its own: a Stored, a Duplicate, Unwritten or the exception."""
         now = datetime.now(UTC)
 
         def write() -> Stored:

@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from crawler.exceptions import DuplicateItem
 from crawler.items import ArticleRecord
 from crawler.normalize import normalize_record
 from crawler.store import StoreConfig
 from crawler.store_process import WriterProcess, WriterSpec
-from crawler.store_writer import Stored, StoreWriteError
+from crawler.store_writer import Duplicate, Stored, StoreWriteError
 from storage.db import ensure_schema, make_engine, session_scope
 from storage.models import Article
 from storage.repository import CrawlRunRepository, SiteRepository
@@ -71,11 +70,11 @@ def test_a_batch_written_by_the_child_has_the_thread_writers_outcomes(db_url: st
             record("http://x/news/4/near.html", near),
             record("http://x/news/1/a.html", BODY),
         ], run_id)
-        assert [type(r).__name__ for r in results] == ["Stored", "Stored", "DuplicateItem", "DuplicateItem", "Stored"]
+        assert [type(r).__name__ for r in results] == ["Stored", "Stored", "Duplicate", "Duplicate", "Stored"]
         assert [r.outcome.outcome for r in results if isinstance(r, Stored)] == ["new", "new", "unchanged"]
         assert "near-duplicate: http://x/news/4/near.html repeats http://x/news/1/a.html" in str(results[3])
         # One article alone: its twin, stored by the batch above, is known to the child's index.
-        with pytest.raises(DuplicateItem, match="near-duplicate"):
+        with pytest.raises(Duplicate, match="near-duplicate"):
             process.write_one(record("http://x/news/5/again.html", near + " Again."), run_id)
     finally:
         process.close()
@@ -92,7 +91,7 @@ def test_a_new_child_indexes_what_earlier_runs_stored(sqlite_url: str) -> None:
     try:
         assert second.indexed == 1
         copy = BODY.replace("sentence 7 on", "sentence 7 about")
-        assert isinstance(second.write_batch([record("http://x/news/9/copy.html", copy)], run_id)[0], DuplicateItem)
+        assert isinstance(second.write_batch([record("http://x/news/9/copy.html", copy)], run_id)[0], Duplicate)
     finally:
         second.close()
 
@@ -135,3 +134,14 @@ def test_an_unreachable_database_is_reported_when_the_child_starts() -> None:
     with pytest.raises(StoreWriteError, match="could not start"):
         process.start()
     process.close()
+
+
+def test_the_writer_process_runs_without_scrapy() -> None:
+    """The child imports the store and the driver only: Scrapy and Twisted would cost it ~27 MB for nothing."""
+    import subprocess
+    import sys
+
+    code = ("import sys, crawler.store_process; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'parsel'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
