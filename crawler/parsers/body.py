@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crawler.parsers.body_chrome import drop_chrome
-from crawler.parsers.body_layout import SIBLING_WRAPPER_PROSE, fall_back_if_fragment, merge_siblings
+from crawler.parsers.body_layout import SIBLING_WRAPPER_PROSE, fall_back_if_fragment, merge_entries, merge_siblings
 from crawler.parsers.body_lead import lead_blocks, repeats_opening
 from crawler.parsers.body_lines import filter_lines, is_editorial_note
 from crawler.parsers.body_measure import (
@@ -340,8 +340,10 @@ def extract_body(root: etree._Element, title: str | None = None) -> Body:
     stats = _measure(body_el)
     drop_chrome(body_el, stats)
     container, rule = _container(body_el, stats)
-    container = merge_siblings(container, stats)
-    container = fall_back_if_fragment(container, body_el, stats)
+    merged = merge_siblings(container, stats)
+    widened = fall_back_if_fragment(merged, body_el, stats)
+    # Boxes of one kind (live-blog entries) join only a container nothing else widened.
+    container = merge_entries(widened, stats) if widened is merged is container else widened
     leads = lead_blocks(container, stats)
     _prune(container, stats)
     body_paras = _serialize(container)

@@ -62,6 +62,8 @@ _STRONG_NEGATIVE = re.compile(
 )
 # CMS field classes saying only the field's label is hidden (Drupal's "field--label-hidden").
 _HIDDEN_LABEL = re.compile(r"\blabel[\s_\-]*hidden\b|\bhidden[\s_\-]*label\b", re.IGNORECASE)
+# Class words of a header box: one holding a standfirst is treated as an article's <header> (see _holds_lead).
+_HEADER_WORD = re.compile(r"(?:^|[\s_\-:])header(?:$|[\s_\-:])", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -171,7 +173,7 @@ def drop_chrome(root: etree._Element, stats: dict[etree._Element, _Stats]) -> No
             continue
         if kind == "weak" and stats[el].prose > WEAK_CHROME_SHARE * total:
             continue
-        if el.tag == "header" and _holds_lead(el, stats[el]):
+        if (el.tag == "header" or _HEADER_WORD.search(_attrs(el))) and _holds_lead(el, stats[el]):
             continue  # an article header with its standfirst: the scorer decides whether it joins the body
         removed[el] = None
         if kind == "weak":

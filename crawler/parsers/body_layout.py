@@ -73,11 +73,21 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
         return node
     if (node.get("itemprop") or "").casefold() == "articlebody":
         return node  # the page's microdata names this node as the whole body: its siblings are other properties
+    merged = _merge_into_parent(node, [node], stats)
+    return merged if merged is not None else node
+
+
+def _merge_into_parent(node: etree._Element, anchors: list[etree._Element],
+                       stats: dict[etree._Element, _Stats]) -> etree._Element | None:
+    """``node``'s parent holding ``anchors`` and the prose siblings from the first to the last; ``None``: no merge."""
+    parent = node.getparent()
+    assert parent is not None
     children = [c for c in parent if isinstance(c.tag, str)]
-    keep = [c is node or _is_content_sibling(c, stats) for c in children]
-    prose_at = [i for i, c in enumerate(children) if keep[i] and (c is node or c.tag not in HEADING_TAGS)]
+    keep = [any(c is a for a in anchors) or _is_content_sibling(c, stats) for c in children]
+    prose_at = [i for i, c in enumerate(children)
+                if keep[i] and (any(c is a for a in anchors) or c.tag not in HEADING_TAGS)]
     if len(prose_at) < 2:
-        return node
+        return None
     first, last = prose_at[0], prose_at[-1]
     for i, child in enumerate(children):
         if not keep[i] or i < first or i > last:
@@ -86,6 +96,37 @@ def merge_siblings(node: etree._Element, stats: dict[etree._Element, _Stats]) ->
     if _len(parent.text) and not _is_content_text(parent.text):
         parent.text = None
     return parent
+
+
+ENTRY_LEVELS = 3
+"""How many wrappers holding nothing but the container ``merge_entries`` looks through."""
+
+
+def merge_entries(node: etree._Element, stats: dict[etree._Element, _Stats]) -> etree._Element:
+    """An article told in repeated boxes of one kind (live-blog entries, numbered sections): their parent.
+
+    For a container that neither ``merge_siblings`` nor ``fall_back_if_fragment`` widened.
+
+    The container, or a wrapper holding only its prose, has siblings of its own tag and class
+    that read as article prose (few links, no teaser headlines): they join, as ``merge_siblings``
+    joins prose siblings.  A list of teasers has linked headlines and so never qualifies.
+    """
+    level = node
+    for _ in range(ENTRY_LEVELS):
+        parent = level.getparent()
+        if parent is None or parent not in stats or parent.tag in ("html", "body"):
+            return node
+        kind = (level.tag, level.get("class"))
+        if kind[1]:
+            twins = [c for c in parent if c is not level and (c.tag, c.get("class")) == kind
+                     and _is_content_sibling(c, stats)]
+            merged = _merge_into_parent(level, [level, *twins], stats) if twins else None
+            if merged is not None:
+                return merged
+        if stats[parent].prose > stats[level].prose:
+            return node  # the wrapper holds other prose: the container is not one box of a series
+        level = parent
+    return node
 
 
 FRAGMENT_SHARE = 0.5
@@ -103,6 +144,13 @@ def fall_back_if_fragment(container: etree._Element, root: etree._Element,
     """The container, or when it is a small fragment of the page's prose, its ancestor holding most of it."""
     if root not in stats or container not in stats:
         return container
+    if container.tag in HEADING_TAGS:
+        # A headline is never the body: the article marked around it (<article>, .entry-content) is.
+        for ancestor in container.iterancestors():
+            if ancestor is root or ancestor not in stats:
+                break
+            if _is_marked_body(ancestor) and stats[ancestor].prose > stats[container].prose:
+                return ancestor
     total = stats[root].prose
     if not total or stats[container].prose >= FRAGMENT_SHARE * total or _is_marked_body(container):
         return container  # a large share, or the page names this node as its article

@@ -567,10 +567,16 @@ class GenericParser:
             if flat is not None and len(flat.text or "") > len(body.text or ""):
                 body, rule = flat, "heuristic:flattened"
         self._source_line(body)
+        self._drop_own_address(body)
         note = split_editorial_note(body)
         self._set("body_text", body.text, rule)
         self._set("body_html", body.html, rule)
         self._set("disclaimer", note, rule)
+
+    def _drop_own_address(self, body: Body) -> None:
+        """A paragraph that is only the page's own address (a permalink or share field) is not the article's text."""
+        own = {_bare_address(u) for u in (self.url, self.record.canonical_url) if u}
+        body.paragraphs[:] = [para for para in body.paragraphs if _bare_address(para[1]) not in own]
 
     def _source_line(self, body: Body) -> None:
         """A closing source line (``المصدر: عنب بلدي``) is the ``source`` field, not body text."""
@@ -659,3 +665,9 @@ def _lang_code(value: str) -> str | None:
     code = value.strip().replace("_", "-").split("-")[0].casefold()
     return code if code.isalpha() and 2 <= len(code) <= 3 else None
 
+
+def _bare_address(text: str) -> str:
+    """A URL without scheme, ``www.`` and trailing slash, for comparing a printed address with the page's."""
+    text = text.strip()
+    text = re.sub(r"^https?://(?:www\.)?", "", text, flags=re.IGNORECASE)
+    return text.rstrip("/")
