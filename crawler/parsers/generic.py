@@ -631,7 +631,7 @@ _STEP_NEEDS: dict[str, tuple[str, ...]] = {
     "modified_at": ("language",),
     "image_caption": ("image_url",),
     "category": ("title",),
-    "body": ("title",),
+    "body": ("title", "canonical_url"),
 }
 
 
