@@ -179,6 +179,14 @@ def print_table(set_name: str, results: dict[str, dict]) -> None:
               f"{ours['recall'] / peer['recall']:.3f}, median time x{ratio:.2f}{whole}")
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it (``bench/floors.toml``), else as given."""
+    try:
+        return str(path.resolve().relative_to(Path(__file__).resolve().parents[1]))
+    except ValueError:
+        return str(path)
+
+
 def _f1(row: dict) -> float:
     p, r = row["precision"] or 0.0, row["recall"]
     return 2 * p * r / (p + r) if p + r else 0.0
@@ -232,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(all_results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if args.check_floors:
         project = {set_name: r["project"] for set_name, r in all_results.items() if "project" in r}
-        failures = extraction_gate.check(project, extraction_gate.load_floors(args.check_floors))
+        failures = extraction_gate.check(project, extraction_gate.load_floors(args.check_floors),
+                                         _shown(args.check_floors))
         for message in failures:
             print(f"bench/extraction.py: FLOOR FAILED: {message}", file=sys.stderr)
         if failures:

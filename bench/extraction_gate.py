@@ -31,16 +31,20 @@ def load_floors(path: Path = FLOORS_FILE) -> dict[str, dict[str, float]]:
     return floors
 
 
-def check(results: dict[str, dict], floors: dict[str, dict[str, float]]) -> list[str]:
-    """Messages for each of the project's figures below its floor; ``results[set]`` is the project's figures."""
+def check(results: dict[str, dict], floors: dict[str, dict[str, float]], source: str = "bench/floors.toml"
+          ) -> list[str]:
+    """Messages for each of the project's figures below its floor; ``results[set]`` is the project's figures.
+
+    ``source``: the floors file, named in each message.
+    """
     failures: list[str] = []
     for set_name, set_floors in floors.items():
         figures = results.get(set_name)
         if figures is None:
-            failures.append(f"{set_name}: no figures measured (floors pinned for it in bench/floors.toml)")
+            failures.append(f"{set_name}: no figures measured (floors pinned for it in {source})")
             continue
         for name, floor in set_floors.items():
             value = figures.get(name)
             if value is None or value < floor:
-                failures.append(f"{set_name}: {name} {value} is below its floor {floor} (bench/floors.toml)")
+                failures.append(f"{set_name}: {name} {value} is below its floor {floor} ({source})")
     return failures
