@@ -32,8 +32,16 @@ def crawl_settings(**overrides: str) -> Settings:
 
 
 def test_without_redis_url_the_settings_are_scrapys_own() -> None:
+    from scrapy.core.scheduler import Scheduler
+    from scrapy.utils.misc import load_object
+
     settings = crawl_settings(REDIS_URL="")
     for name in SWITCHED:
+        if name == "SCHEDULER":
+            # The project's one change to Scrapy's scheduler: its queue on disk (crawler/spill_queue.py).
+            assert settings.get(name) == "crawler.spill_queue.SpillingScheduler"
+            assert issubclass(load_object(settings.get(name)), Scheduler)
+            continue
         assert settings.get(name) == getattr(default_settings, name, None), name
     # The project's own components, exactly as crawler/settings.py lists them: nothing added.
     project = get_project_settings()
