@@ -219,7 +219,7 @@ SCHEDULER_SPILL_TO_DISK = True
 SCHEDULER_SPILL_DIR = ""
 
 # --- distributed mode: several workers on one Redis (crawler/distributed.py, README "Several workers") ---
-# Empty: off, Scrapy's own scheduler and dupefilter. Set: the request queue and the dupefilter live in Redis
+# Empty: off, the scheduler above and Scrapy's dupefilter. Set: the request queue and the dupefilter live in Redis
 # (scrapy-redis), keyed per site and run, and every worker started with the same URL and database joins the run.
 REDIS_URL = os.environ.get("CRAWLER_REDIS_URL", "")
 # The switch itself: an add-on that is NotConfigured (changes nothing) while REDIS_URL is empty.

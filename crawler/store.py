@@ -183,7 +183,7 @@ class ArticleStore:
         """Index the body ``store`` just wrote, inside its transaction: the batch's next articles see it.
 
         Only adds: a stale entry is harmless (``_stored_near``), a lost one is not; what a
-        replacement displaced is forgotten by ``committed`` once the transaction holds.
+        replacement displaced is forgotten by ``forget_displaced`` once the transaction committed.
         """
         if self.near is not None and item.body_text and outcome.outcome in ("new", "updated"):
             self.near.add(item.canonical_url or item.url, item.body_text, now, item.site or "")

@@ -6,24 +6,7 @@ what a wrong extraction would lose.
 
 from __future__ import annotations
 
-from crawler.parsers.generic import GenericParser
-
-PARA = (
-    "The committee met for the third time this month to weigh the proposal, and its members "
-    "asked the planners for more detail on the costs, the schedule and the effect on traffic."
-)
-OTHER = (
-    "Residents of the northern district packed the hall on Tuesday evening, many of them saying the "
-    "new bus route would cut their journey to the hospital by half an hour each way."
-)
-
-
-def _body(html: str) -> str:
-    return GenericParser(html, "https://example.org/news/story").parse().body_text or ""
-
-
-def _para(n: int, text: str = PARA) -> str:
-    return f"<p>Paragraph {n}. {text}</p>"
+from layout_pages import OTHER, PARA, body_of, para
 
 
 def test_a_live_blog_keeps_every_entry_not_only_the_longest() -> None:
@@ -32,14 +15,14 @@ def test_a_live_blog_keeps_every_entry_not_only_the_longest() -> None:
     One entry is long: alone it is the best container, and being a marked body it would never fall back.
     """
     def entry(first: int, count: int) -> str:
-        paragraphs = "".join(_para(n, PARA if n % 2 else OTHER) for n in range(first, first + count))
+        paragraphs = "".join(para(n, PARA if n % 2 else OTHER) for n in range(first, first + count))
         return f'<div class="live-entry"><time>{first}:00</time><div class="entry-content">{paragraphs}</div></div>'
 
     html = f"""<html><body><nav><a href="/">Home</a> <a href="/live">Live</a></nav>
       <div class="live-entries">{entry(1, 5)}{entry(6, 2)}{entry(8, 2)}{entry(10, 2)}</div>
       <div class="teasers"><h3><a href="/a">Another story headline here</a></h3><p><a href="/a">{PARA}</a></p></div>
     </body></html>"""
-    body = _body(html)
+    body = body_of(html)
     assert all(f"Paragraph {n}." in body for n in range(1, 12)), body
     assert "Another story headline" not in body
 
@@ -50,9 +33,9 @@ def test_a_list_of_story_teasers_is_not_a_series_of_entries() -> None:
         f'<div class="card"><h3><a href="/s/{n}">Story {n} headline that links away</a></h3>'
         f'<p>Teaser {n}. {OTHER}</p></div>' for n in range(4)
     )
-    html = f"""<html><body><article><h1>Bus route approved</h1><div class="entry-content">{_para(1)}{_para(2)}
-      {_para(3, OTHER)}</div></article><div class="more">{teasers}</div></body></html>"""
-    body = _body(html)
+    html = f"""<html><body><article><h1>Bus route approved</h1><div class="entry-content">{para(1)}{para(2)}
+      {para(3, OTHER)}</div></article><div class="more">{teasers}</div></body></html>"""
+    body = body_of(html)
     assert all(f"Paragraph {n}." in body for n in (1, 2, 3))
     assert "Teaser" not in body
 
@@ -61,7 +44,7 @@ def test_a_header_classed_box_with_the_standfirst_is_treated_as_the_article_head
     """Pattern: an ``article__header`` section (not a <header> tag) holding the standfirst: kept as a <header> is."""
     standfirst = ("A new bus route through the northern district was approved on Tuesday after a year of debate "
                   "in the council, and the first buses will run in the spring, the city transport office said.")
-    paragraphs = "".join(_para(n, PARA if n % 2 else OTHER) for n in range(1, 7))
+    paragraphs = "".join(para(n, PARA if n % 2 else OTHER) for n in range(1, 7))
 
     def page(tag: str) -> str:
         return f"""<html><body><header class="site-header"><a href="/">Home</a> <a href="/news">News</a>
@@ -69,11 +52,11 @@ def test_a_header_classed_box_with_the_standfirst_is_treated_as_the_article_head
           <{tag} class="article__header"><h1>Bus route approved</h1><p>{standfirst}</p></{tag}>
           <div class="article__body">{paragraphs}</div></div></body></html>"""
 
-    body = _body(page("section"))
+    body = body_of(page("section"))
     assert "first buses will run in the spring" in body
     assert all(f"Paragraph {n}." in body for n in range(1, 7))
     assert "Sport" not in body
-    assert body == _body(page("header"))
+    assert body == body_of(page("header"))
 
 
 def test_a_headline_chosen_as_the_container_falls_back_to_the_article_marked_around_it() -> None:
@@ -103,9 +86,9 @@ def test_the_pages_own_address_printed_as_a_line_is_not_article_text() -> None:
     """Pattern: a permalink / share field prints the article's URL as a line of its own inside the article."""
     url = "https://example.org/news/story"
     html = f"""<html><head><link rel="canonical" href="{url}"></head><body><article><h1>Bus route approved</h1>
-      <p class="permalink">{url}</p>{_para(1)}{_para(2, OTHER)}<p>The full plan is at https://example.org/plans/bus
+      <p class="permalink">{url}</p>{para(1)}{para(2, OTHER)}<p>The full plan is at https://example.org/plans/bus
       for anyone who wants to read it.</p></article></body></html>"""
-    body = _body(html)
+    body = body_of(html)
     assert "Paragraph 1." in body and "Paragraph 2." in body
     assert url not in body.split("\n\n"), body
     assert "https://example.org/plans/bus" in body, "an address inside a sentence is text"

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
+from store_setup import site_and_run
 from twisted.internet import defer
 from twisted.internet.task import Clock
 
@@ -21,9 +22,8 @@ from crawler.items import ArticleRecord
 from crawler.normalize import normalize_record
 from crawler.pipelines import Stored, StorePipeline, Unwritten
 from crawler.retry import DatabaseRetry
-from storage.db import ensure_schema, make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Article, ArticleTag, ArticleVersion
-from storage.repository import CrawlRunRepository, SiteRepository
 
 BODY = " ".join(f"Paragraph sentence {i} on the advance of regime forces near Khan Sheikhoun." for i in range(30))
 OTHER = " ".join(f"Line {i}: the price of bread rose again in Daraa this week, traders said." for i in range(30))
@@ -31,16 +31,7 @@ THIRD = " ".join(f"Note {i}: a new school opened in Idlib for children displaced
 
 
 def open_pipeline(db_url: str, batch: int = 10) -> tuple[StorePipeline, object]:
-    from datetime import UTC, datetime
-
-    engine = make_engine(db_url)
-    ensure_schema(engine)
-    now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
-        run = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {})
-        run.status = "ok"
-        run_id = run.id
+    engine, run_id = site_and_run(db_url, run_status="ok")
     crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0.9, "NEAR_DUPLICATE_WINDOW_DAYS": 30,
                                          "STORE_BATCH_SIZE": batch, "STORE_BATCH_SECONDS": 0.5})
     pipeline = StorePipeline(crawler)
@@ -53,6 +44,18 @@ def open_pipeline(db_url: str, batch: int = 10) -> tuple[StorePipeline, object]:
 def record(url: str, body: str, tags: list[str] | None = None) -> ArticleRecord:
     return normalize_record(ArticleRecord(url=url, site="syrianobserver", title="A title", body_text=body,
                                           tags=tags or []))
+
+
+def break_broken_articles(pipeline: StorePipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storing an article whose URL ends in ``/broken.html`` raises, as a bug in its path would."""
+    store = pipeline.articles.store
+
+    def store_or_break(repository, item, run_id, now):  # noqa: ANN001, ANN202
+        if item.url.endswith("/broken.html"):
+            raise ValueError("a bug in one article's path")
+        return store(repository, item, run_id, now)
+
+    monkeypatch.setattr(pipeline.articles, "store", store_or_break)
 
 
 def rows(engine: object, model: type) -> int:
@@ -82,14 +85,7 @@ def test_a_batch_stores_each_article_once_and_catches_twins_inside_the_batch(db_
 def test_an_article_that_breaks_the_batch_is_lost_alone(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The batch is rolled back and written article by article: the others are kept."""
     pipeline, engine = open_pipeline(db_url)
-    store = pipeline.articles.store
-
-    def store_or_break(repository, item, run_id, now):  # noqa: ANN001, ANN202
-        if item.url.endswith("/broken.html"):
-            raise ValueError("a bug in one article's path")
-        return store(repository, item, run_id, now)
-
-    monkeypatch.setattr(pipeline.articles, "store", store_or_break)
+    break_broken_articles(pipeline, monkeypatch)
     results = pipeline._write_batch([
         record("http://x/news/1/a.html", BODY),
         record("http://x/news/2/broken.html", OTHER),
@@ -114,14 +110,7 @@ def test_a_replacement_rolled_back_with_its_batch_still_finds_the_row_it_would_d
     copy = record("http://x/news/2/copy.html", BODY.replace("sentence 3 on", "sentence 3 about") + " Republished.")
     copy.published_at = datetime(2024, 5, 2, tzinfo=UTC)
     assert isinstance(pipeline._write_batch([copy])[0], Stored)
-    store = pipeline.articles.store
-
-    def store_or_break(repository, item, run_id, now):  # noqa: ANN001, ANN202
-        if item.url.endswith("/broken.html"):
-            raise ValueError("a bug in one article's path")
-        return store(repository, item, run_id, now)
-
-    monkeypatch.setattr(pipeline.articles, "store", store_or_break)
+    break_broken_articles(pipeline, monkeypatch)
     original = record("http://x/news/1/original.html", BODY)
     original.published_at = datetime(2024, 5, 1, tzinfo=UTC)
     results = pipeline._write_batch([original, record("http://x/news/3/broken.html", OTHER)])

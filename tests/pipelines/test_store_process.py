@@ -8,31 +8,25 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from store_setup import site_and_run
 
 from crawler.items import ArticleRecord
 from crawler.normalize import normalize_record
 from crawler.store import StoreConfig
 from crawler.store_process import WriterProcess, WriterSpec
 from crawler.store_writer import Duplicate, Stored, StoreWriteError
-from storage.db import ensure_schema, make_engine, session_scope
+from storage.db import make_engine, session_scope
 from storage.models import Article
-from storage.repository import CrawlRunRepository, SiteRepository
 
 BODY = " ".join(f"Paragraph sentence {i} on the advance of regime forces near Khan Sheikhoun." for i in range(30))
 OTHER = " ".join(f"Line {i}: the price of bread rose again in Daraa this week, traders said." for i in range(30))
 
 
 def prepare(db_url: str) -> int:
-    engine = make_engine(db_url)
-    ensure_schema(engine)
-    now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
-        run_id = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {}).id
+    engine, run_id = site_and_run(db_url)
     engine.dispose()
     return run_id
 

@@ -7,20 +7,19 @@ after it, write them when the database is back, and count what never got written
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from store_setup import site_and_run
 
 from crawler.items import ArticleRecord
 from crawler.pipelines import NormalizePipeline, StorePipeline
 from crawler.retry import DatabaseRetry, DatabaseUnavailable, describe
-from storage.db import ensure_schema, make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Article
-from storage.repository import CrawlRunRepository, SiteRepository
 
 
 class FakeClock:
@@ -97,12 +96,7 @@ class Outage:
 
 
 def open_pipeline(db_url: str, window: float) -> tuple[StorePipeline, FakeClock, list[tuple[str, str, str]]]:
-    engine = make_engine(db_url)
-    ensure_schema(engine)
-    now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        SiteRepository(session).ensure("syrianobserver", "The Syrian Observer", "http://x", now)
-        run_id = CrawlRunRepository(session).start("syrianobserver", "syrianobserver", "manual", now, {}).id
+    engine, run_id = site_and_run(db_url)
     clock = FakeClock()
     lost: list[tuple[str, str, str]] = []
     crawler = get_crawler(settings_dict={"NEAR_DUPLICATE_THRESHOLD": 0, "STORE_RETRY_SECONDS": window})
