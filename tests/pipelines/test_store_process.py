@@ -139,3 +139,13 @@ def test_the_writer_process_runs_without_scrapy() -> None:
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'parsel'}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_an_unknown_store_writer_is_refused_with_the_choices() -> None:
+    """A typo in ``-s STORE_WRITER=...`` stops the crawl before anything is fetched, naming what is allowed."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.pipelines import StorePipeline
+
+    with pytest.raises(ValueError, match=r"STORE_WRITER is 'proces': use 'thread' or 'process'"):
+        StorePipeline(get_crawler(settings_dict={"STORE_WRITER": "proces"}))
